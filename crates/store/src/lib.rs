@@ -1,0 +1,1 @@
+//! Stores: what `ancrage serve` may read (aggregates only).

@@ -1,0 +1,1 @@
+//! Synthetic DSN: a simulated territory written as real-format declarations.
