@@ -96,6 +96,9 @@ pub struct EstablishmentIndicators {
     pub employee_years: f64,
     pub accident_frequency: Option<f64>,
     pub women_share_stock: Option<f64>,
+    /// Among the headcount: aged under 26 / 50 or more at the end of the last declared month.
+    pub headcount_young: u32,
+    pub headcount_senior: u32,
 }
 
 impl EstablishmentIndicators {

@@ -2,7 +2,21 @@
 //! then indicators per establishment and the engagement score.
 //!
 //! Invariant: no I/O here. Callers feed declarations; the engine returns values.
+//!
+//! ```text
+//! Pseudonymiser ─▶ Ingest::add(&Declaration)… ─▶ Ingest::finish() ─▶ Dataset
+//! Dataset ─▶ compute() ─▶ Vec<EstablishmentIndicators> ─▶ score_all() ─▶ Vec<ScoredEstablishment>
+//! ```
 
+pub mod compute;
 pub mod indicators;
+pub mod ingest;
+pub mod pseudo;
+pub mod time;
 
+pub use compute::{compute, km_survival, Period};
 pub use indicators::{ratio, Band, EstablishmentIndicators};
+pub use ingest::{
+    Arret, Contract, Dataset, Establishment, Ingest, IngestStats, NatureGroup, Person, Suspension,
+};
+pub use pseudo::{IdKind, PersonKey, Pseudonymiser};
