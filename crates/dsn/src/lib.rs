@@ -35,6 +35,7 @@ pub mod diag;
 pub mod model;
 mod norm;
 pub mod reader;
+pub mod writer;
 
 pub use decode::Encoding;
 pub use diag::{Diagnostic, Severity};
@@ -42,4 +43,7 @@ pub use model::*;
 pub use reader::{
     read_bytes, read_file, DsnReader, EnvoiSummary, FileRead, LotGroup, LotSummary, ReadSummary,
     ReaderOptions, S90Check,
+};
+pub use writer::{
+    to_text, write_declarations, DsnWriter, LineEnding, OutputEncoding, WriteStats, WriterOptions,
 };

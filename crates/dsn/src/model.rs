@@ -103,6 +103,15 @@ impl Block {
     pub fn date(&self, num: u16) -> Option<NaiveDate> {
         self.get(num).and_then(parse_date)
     }
+
+    /// Set every source line number to 0 (to compare models built in memory
+    /// with models read from text).
+    pub fn clear_lines(&mut self) {
+        self.line = 0;
+        for f in &mut self.fields {
+            f.line = 0;
+        }
+    }
 }
 
 /// Parse a norm date `JJMMAAAA`.
@@ -212,6 +221,39 @@ impl Declaration {
             other: Vec::new(),
         }
     }
+    /// Set every source line number to 0, here and in the envoi header (see
+    /// [`Block::clear_lines`]).
+    pub fn clear_lines(&mut self) {
+        self.line = 0;
+        let env = Arc::make_mut(&mut self.envoi);
+        env.line = 0;
+        env.blocks.iter_mut().for_each(Block::clear_lines);
+        self.header.clear_lines();
+        let blocks = self
+            .header_other
+            .iter_mut()
+            .chain(self.entreprise.iter_mut())
+            .chain(self.etablissement.iter_mut())
+            .chain(self.etablissement_other.iter_mut())
+            .chain(self.lieux_travail.iter_mut())
+            .chain(self.other.iter_mut());
+        blocks.for_each(Block::clear_lines);
+        for ind in &mut self.individus {
+            ind.block.clear_lines();
+            ind.other.iter_mut().for_each(Block::clear_lines);
+            for c in &mut ind.contrats {
+                c.block.clear_lines();
+                c.changements
+                    .iter_mut()
+                    .chain(c.arrets.iter_mut())
+                    .chain(c.fin.iter_mut())
+                    .chain(c.suspensions.iter_mut())
+                    .chain(c.other.iter_mut())
+                    .for_each(Block::clear_lines);
+            }
+        }
+    }
+
     /// S20.G00.05.001 raw code.
     pub fn nature_code(&self) -> Option<&str> {
         self.header.get(1)
