@@ -103,13 +103,11 @@ impl DiagSink {
         message: impl Into<String>,
     ) {
         self.counts[severity as usize] += 1;
-        if severity < Severity::Fatal {
-            let n = self.per_kind.entry((code, rubric.clone())).or_insert(0);
-            *n += 1;
-            if *n > self.max_per_kind {
-                self.suppressed += 1;
-                return;
-            }
+        let n = self.per_kind.entry((code, rubric.clone())).or_insert(0);
+        *n += 1;
+        if severity < Severity::Fatal && *n > self.max_per_kind {
+            self.suppressed += 1;
+            return;
         }
         self.items.push(Diagnostic {
             file: self.file.clone(),
@@ -119,6 +117,15 @@ impl DiagSink {
             code,
             message: message.into(),
         });
+    }
+
+    /// Occurrences per diagnostic code (suppressed repeats included).
+    pub(crate) fn code_counts(&self) -> std::collections::BTreeMap<String, u64> {
+        let mut m = std::collections::BTreeMap::new();
+        for ((code, _), n) in &self.per_kind {
+            *m.entry((*code).to_string()).or_insert(0) += *n as u64;
+        }
+        m
     }
 
     pub(crate) fn items(&self) -> &[Diagnostic] {

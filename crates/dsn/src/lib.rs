@@ -30,6 +30,7 @@
 //! assert!(reader.diagnostics().iter().all(|d| d.severity < Severity::Error));
 //! ```
 
+pub mod check;
 pub mod decode;
 pub mod diag;
 pub mod model;
@@ -37,6 +38,7 @@ mod norm;
 pub mod reader;
 pub mod writer;
 
+pub use check::{check_file, check_reader, CheckReport, NatureTypeCount};
 pub use decode::Encoding;
 pub use diag::{Diagnostic, Severity};
 pub use model::*;

@@ -5,7 +5,7 @@
 //! are collected as [`Diagnostic`]s; file-level facts (encoding, norm versions,
 //! envois, lot envelope, S90 checks) are in [`ReadSummary`].
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
@@ -123,6 +123,8 @@ pub struct ReadSummary {
     pub suppressed_diagnostics: u64,
     /// Diagnostics per severity (info, warning, error, fatal), including suppressed ones.
     pub diagnostic_counts: [u64; 4],
+    /// Diagnostics per code (e.g. `non-norm-rubric`), including suppressed ones.
+    pub diagnostic_codes: BTreeMap<String, u64>,
 }
 
 impl ReadSummary {
@@ -145,6 +147,7 @@ impl ReadSummary {
             replacement_chars: 0,
             suppressed_diagnostics: 0,
             diagnostic_counts: [0; 4],
+            diagnostic_codes: BTreeMap::new(),
         }
     }
 
@@ -1134,6 +1137,7 @@ impl<R: BufRead> DsnReader<R> {
         }
         self.summary.suppressed_diagnostics = self.diags.suppressed;
         self.summary.diagnostic_counts = self.diags.counts;
+        self.summary.diagnostic_codes = self.diags.code_counts();
     }
 }
 
