@@ -1,0 +1,770 @@
+//! The engagement score: peer groups, empirical-Bayes shrinkage, percentile
+//! positions, three dimensions, a 0–100 score and bands.
+//!
+//! Configuration lives in `score.toml` (embedded; see [`ScoreConfig`]).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::indicators::{Band, EstablishmentIndicators};
+
+/// The default configuration, as published.
+pub const DEFAULT_SCORE_TOML: &str = include_str!("../score.toml");
+
+/// The three dimensions, in display order.
+pub const DIMENSIONS: [&str; 3] = ["ouverture", "qualite", "durabilite"];
+
+/// French label of a dimension key.
+pub fn dimension_label(key: &str) -> &'static str {
+    match key {
+        "ouverture" => "Ouverture",
+        "qualite" => "Qualité de l'offre",
+        "durabilite" => "Durabilité",
+        _ => "?",
+    }
+}
+
+/// Component keys the engine knows how to compute.
+pub const COMPONENT_KEYS: [&str; 14] = [
+    "gender_balance",
+    "young",
+    "senior",
+    "boeth",
+    "aided",
+    "alternance",
+    "no_experience",
+    "long_gap",
+    "long_sick",
+    "cdi_share",
+    "cdd_duration",
+    "retention_12m",
+    "cdd_to_cdi",
+    "accidents",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("score configuration: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("score configuration: {0}")]
+    Invalid(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DimensionWeights {
+    pub ouverture: f64,
+    pub qualite: f64,
+    pub durabilite: f64,
+}
+
+impl DimensionWeights {
+    pub fn get(&self, key: &str) -> f64 {
+        match key {
+            "ouverture" => self.ouverture,
+            "qualite" => self.qualite,
+            "durabilite" => self.durabilite,
+            _ => 0.0,
+        }
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut f64> {
+        match key {
+            "ouverture" => Some(&mut self.ouverture),
+            "qualite" => Some(&mut self.qualite),
+            "durabilite" => Some(&mut self.durabilite),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BandRules {
+    pub engagee_score: f64,
+    pub engagee_floor: f64,
+    pub accueillante_ouverture: f64,
+    pub accueillante_score: f64,
+    pub en_progres_score: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComponentConfig {
+    pub key: String,
+    pub label_fr: String,
+    pub dimension: String,
+    pub weight: f64,
+}
+
+/// Score configuration (`crates/engine/score.toml`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoreConfig {
+    pub min_hires: u32,
+    pub min_dimensions: usize,
+    pub min_peers: usize,
+    pub min_component_peers: usize,
+    pub size_bands: Vec<u32>,
+    pub cdd_credibility: f64,
+    pub min_employee_years: f64,
+    pub dimensions: DimensionWeights,
+    pub bands: BandRules,
+    pub components: Vec<ComponentConfig>,
+}
+
+impl ScoreConfig {
+    /// Parse and check a configuration.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let cfg: ScoreConfig = toml::from_str(text)?;
+        for c in &cfg.components {
+            if !COMPONENT_KEYS.contains(&c.key.as_str()) {
+                return Err(ConfigError::Invalid(format!("unknown component {}", c.key)));
+            }
+            if !DIMENSIONS.contains(&c.dimension.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "unknown dimension {} for {}",
+                    c.dimension, c.key
+                )));
+            }
+            if !c.weight.is_finite() || c.weight < 0.0 {
+                return Err(ConfigError::Invalid(format!(
+                    "negative weight for {}",
+                    c.key
+                )));
+            }
+        }
+        if DIMENSIONS
+            .iter()
+            .any(|d| !cfg.dimensions.get(d).is_finite() || cfg.dimensions.get(d) < 0.0)
+        {
+            return Err(ConfigError::Invalid("negative dimension weight".into()));
+        }
+        if !cfg.size_bands.windows(2).all(|w| w[0] < w[1]) {
+            return Err(ConfigError::Invalid("size_bands must increase".into()));
+        }
+        Ok(cfg)
+    }
+}
+
+impl Default for ScoreConfig {
+    fn default() -> Self {
+        Self::from_toml(DEFAULT_SCORE_TOML).expect("embedded score.toml is valid")
+    }
+}
+
+/// One component of the score for one establishment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Component {
+    pub key: String,
+    pub label_fr: String,
+    pub dimension: String,
+    /// Observed value (rate 0–1, days for `cdd_duration`, per 1 000
+    /// employee-years for `accidents`).
+    pub raw: Option<f64>,
+    /// Value pulled toward the peer group (same unit as `raw`).
+    pub shrunk: Option<f64>,
+    /// Median and quartiles of the peers' shrunk values.
+    pub peer_median: Option<f64>,
+    pub peer_p25: Option<f64>,
+    pub peer_p75: Option<f64>,
+    /// Percentile position among peers, 0–100, 100 = best.
+    pub position: Option<f64>,
+    /// Evidence: denominator (hires, CDDs, rounded employee-years).
+    pub n: u32,
+}
+
+/// One dimension of the score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DimensionScore {
+    pub key: String,
+    pub label_fr: String,
+    pub weight: f64,
+    /// Weighted mean of the available component positions, 0–100.
+    pub score: Option<f64>,
+    /// Number of components available.
+    pub components: u32,
+}
+
+/// An establishment with its score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoredEstablishment {
+    pub indicators: EstablishmentIndicators,
+    pub score: Option<f64>,
+    pub band: Band,
+    pub calculable: bool,
+    pub components: Vec<Component>,
+    pub dimensions: Vec<DimensionScore>,
+    /// Peer group actually used, e.g. `NAF 56 · 10-49`, `section I`, `tous`.
+    pub peer_group: String,
+}
+
+// ---------------------------------------------------------------------------
+// Shrinkage
+
+/// Beta prior of a rate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BetaPrior {
+    pub alpha: f64,
+    pub beta: f64,
+}
+
+/// Bounds on the prior strength α + β (in pseudo-observations).
+pub const MIN_PRIOR_STRENGTH: f64 = 1.0;
+pub const MAX_PRIOR_STRENGTH: f64 = 1000.0;
+/// Prior strength used when the reference set is too small to estimate it.
+pub const DEFAULT_PRIOR_STRENGTH: f64 = 10.0;
+
+impl BetaPrior {
+    pub fn mean(&self) -> f64 {
+        self.alpha / (self.alpha + self.beta)
+    }
+    /// Method-of-moments fit on `(successes, trials)` with trials > 0.
+    ///
+    /// μ = Σx / Σn; between-unit variance τ² = (s² − μ(1−μ)·mean(1/n)) /
+    /// mean(1 − 1/n) where s² is the mean squared deviation of the observed
+    /// rates from μ; strength α + β = μ(1−μ)/τ² − 1, clamped.
+    pub fn fit(data: &[(f64, f64)]) -> Self {
+        let data: Vec<(f64, f64)> = data.iter().copied().filter(|(_, n)| *n > 0.0).collect();
+        let (sx, sn) = data
+            .iter()
+            .fold((0.0, 0.0), |(a, b), (x, n)| (a + x, b + n));
+        let mu = if sn > 0.0 { sx / sn } else { 0.5 }.clamp(1e-3, 1.0 - 1e-3);
+        let k = data.len() as f64;
+        let strength = if data.len() < 3 {
+            DEFAULT_PRIOR_STRENGTH
+        } else {
+            let s2 = data.iter().map(|(x, n)| (x / n - mu).powi(2)).sum::<f64>() / k;
+            let inv_n = data.iter().map(|(_, n)| 1.0 / n).sum::<f64>() / k;
+            let between = (s2 - mu * (1.0 - mu) * inv_n) / (1.0 - inv_n).max(1e-9);
+            if between <= 1e-12 {
+                MAX_PRIOR_STRENGTH
+            } else {
+                mu * (1.0 - mu) / between - 1.0
+            }
+        }
+        .clamp(MIN_PRIOR_STRENGTH, MAX_PRIOR_STRENGTH);
+        Self {
+            alpha: mu * strength,
+            beta: (1.0 - mu) * strength,
+        }
+    }
+    /// Posterior mean (x + α) / (n + α + β).
+    pub fn shrink(&self, x: f64, n: f64) -> f64 {
+        (x + self.alpha) / (n + self.alpha + self.beta)
+    }
+}
+
+/// Gamma prior of an event rate per unit of exposure (accidents per
+/// employee-year).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GammaPrior {
+    pub shape: f64,
+    pub rate: f64,
+}
+
+impl GammaPrior {
+    /// Method-of-moments fit on `(events, exposure)` with exposure > 0.
+    pub fn fit(data: &[(f64, f64)]) -> Self {
+        let data: Vec<(f64, f64)> = data.iter().copied().filter(|(_, e)| *e > 0.0).collect();
+        let (sx, se) = data
+            .iter()
+            .fold((0.0, 0.0), |(a, b), (x, e)| (a + x, b + e));
+        let mu = if se > 0.0 { sx / se } else { 0.0 };
+        let k = data.len() as f64;
+        // Rate parameter = prior exposure in employee-years.
+        let rate = if data.len() < 3 || mu <= 0.0 {
+            10.0
+        } else {
+            let s2 = data.iter().map(|(x, e)| (x / e - mu).powi(2)).sum::<f64>() / k;
+            let inv_e = data.iter().map(|(_, e)| 1.0 / e).sum::<f64>() / k;
+            let between = s2 - mu * inv_e;
+            if between <= 1e-12 {
+                1e5
+            } else {
+                mu / between
+            }
+        }
+        .clamp(0.5, 1e5);
+        Self {
+            shape: mu * rate,
+            rate,
+        }
+    }
+    pub fn shrink(&self, events: f64, exposure: f64) -> f64 {
+        (events + self.shape) / (exposure + self.rate)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Component data
+
+/// What a component looks like for one establishment before peers.
+#[derive(Clone, Copy, Debug)]
+enum Evidence {
+    /// x successes out of n.
+    Rate { x: f64, n: f64 },
+    /// A positive value backed by n observations (CDD median days).
+    Value { v: f64, n: f64 },
+    /// Events over exposure (accidents over employee-years).
+    Count { x: f64, e: f64 },
+}
+
+fn rate(x: u32, n: u32) -> Option<Evidence> {
+    (n > 0).then_some(Evidence::Rate {
+        x: x as f64,
+        n: n as f64,
+    })
+}
+
+fn evidence(key: &str, i: &EstablishmentIndicators, cfg: &ScoreConfig) -> Option<Evidence> {
+    match key {
+        "gender_balance" => rate(i.hires_women.min(i.hires - i.hires_women), i.hires),
+        "young" => rate(i.hires_young, i.hires),
+        "senior" => rate(i.hires_senior, i.hires),
+        "boeth" => rate(i.hires_boeth, i.hires),
+        "aided" => rate(i.hires_aided, i.hires),
+        "alternance" => rate(i.hires_alternance, i.hires),
+        "no_experience" => rate(i.hires_no_experience, i.hires_no_experience_known),
+        "long_gap" => rate(i.hires_long_gap, i.hires_long_gap_known),
+        "long_sick" => rate(i.hires_long_sick, i.hires_long_sick_known),
+        "cdi_share" => rate(i.hires_cdi, i.hires_cdi + i.hires_cdd),
+        "cdd_duration" => i
+            .cdd_days_median
+            .filter(|v| *v > 0.0 && i.cdd_count > 0)
+            .map(|v| Evidence::Value {
+                v,
+                n: i.cdd_count as f64,
+            }),
+        "retention_12m" => i
+            .retention_12m
+            .filter(|_| i.hires > 0)
+            .map(|r| Evidence::Rate {
+                x: r * i.hires as f64,
+                n: i.hires as f64,
+            }),
+        "cdd_to_cdi" => rate(i.cdd_to_cdi, i.hires_cdd),
+        "accidents" => (i.employee_years >= cfg.min_employee_years).then_some(Evidence::Count {
+            x: i.work_accidents as f64,
+            e: i.employee_years,
+        }),
+        _ => None,
+    }
+}
+
+impl Evidence {
+    fn raw(&self) -> f64 {
+        match *self {
+            Evidence::Rate { x, n } => x / n,
+            Evidence::Value { v, .. } => v,
+            Evidence::Count { x, e } => x * 1000.0 / e,
+        }
+    }
+    fn n(&self) -> u32 {
+        match *self {
+            Evidence::Rate { n, .. } | Evidence::Value { n, .. } => n.round() as u32,
+            Evidence::Count { e, .. } => e.round() as u32,
+        }
+    }
+}
+
+/// A fitted prior for one component in one reference set.
+#[derive(Clone, Copy, Debug)]
+enum Prior {
+    Beta(BetaPrior),
+    /// Log-scale credibility: mean log value and constant k.
+    LogMean {
+        m: f64,
+        k: f64,
+    },
+    Gamma(GammaPrior),
+}
+
+impl Prior {
+    fn fit(ev: &[Evidence], cfg: &ScoreConfig) -> Option<Self> {
+        let first = ev.first()?;
+        Some(match first {
+            Evidence::Rate { .. } => Prior::Beta(BetaPrior::fit(
+                &ev.iter()
+                    .filter_map(|e| match e {
+                        Evidence::Rate { x, n } => Some((*x, *n)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+            Evidence::Value { .. } => {
+                let (mut s, mut w) = (0.0, 0.0);
+                for e in ev {
+                    if let Evidence::Value { v, n } = e {
+                        s += n * v.ln();
+                        w += n;
+                    }
+                }
+                Prior::LogMean {
+                    m: s / w,
+                    k: cfg.cdd_credibility,
+                }
+            }
+            Evidence::Count { .. } => Prior::Gamma(GammaPrior::fit(
+                &ev.iter()
+                    .filter_map(|e| match e {
+                        Evidence::Count { x, e } => Some((*x, *e)),
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )),
+        })
+    }
+    fn shrink(&self, e: &Evidence) -> f64 {
+        match (self, e) {
+            (Prior::Beta(p), Evidence::Rate { x, n }) => p.shrink(*x, *n),
+            (Prior::LogMean { m, k }, Evidence::Value { v, n }) => {
+                let z = n / (n + k);
+                (z * v.ln() + (1.0 - z) * m).exp()
+            }
+            (Prior::Gamma(p), Evidence::Count { x, e }) => p.shrink(*x, *e) * 1000.0,
+            _ => e.raw(),
+        }
+    }
+}
+
+fn lower_is_better(key: &str) -> bool {
+    key == "accidents"
+}
+
+// ---------------------------------------------------------------------------
+// Peer groups
+
+/// NAF section letter of a division (NAF rév. 2).
+pub fn naf_section(division: u32) -> Option<char> {
+    Some(match division {
+        1..=3 => 'A',
+        5..=9 => 'B',
+        10..=33 => 'C',
+        35 => 'D',
+        36..=39 => 'E',
+        41..=43 => 'F',
+        45..=47 => 'G',
+        49..=53 => 'H',
+        55..=56 => 'I',
+        58..=63 => 'J',
+        64..=66 => 'K',
+        68 => 'L',
+        69..=75 => 'M',
+        77..=82 => 'N',
+        84 => 'O',
+        85 => 'P',
+        86..=88 => 'Q',
+        90..=93 => 'R',
+        94..=96 => 'S',
+        97..=98 => 'T',
+        99 => 'U',
+        _ => return None,
+    })
+}
+
+/// NAF division (two first digits) of a code such as `5610A` or `56.10A`.
+pub fn naf_division(naf: &str) -> Option<u32> {
+    let digits: String = naf.chars().filter(|c| c.is_ascii_digit()).take(2).collect();
+    (digits.len() == 2).then(|| digits.parse().ok()).flatten()
+}
+
+/// Label of the size band of a headcount, e.g. `10-49`.
+pub fn size_band(headcount: u32, bands: &[u32]) -> String {
+    let mut lo = 1;
+    for &b in bands {
+        if headcount < b {
+            return format!("{lo}-{}", b - 1);
+        }
+        lo = b;
+    }
+    format!("{lo}+")
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum PeerKey {
+    Cell(u32, String),
+    Section(char),
+    All,
+}
+
+impl PeerKey {
+    fn label(&self) -> String {
+        match self {
+            PeerKey::Cell(d, b) => format!("NAF {d:02} · {b}"),
+            PeerKey::Section(s) => format!("section {s}"),
+            PeerKey::All => "tous".to_string(),
+        }
+    }
+}
+
+fn percentile(sorted: &[f64], v: f64) -> f64 {
+    let below = sorted.partition_point(|x| *x < v);
+    let upto = sorted.partition_point(|x| *x <= v);
+    let equal = upto - below;
+    100.0 * (below as f64 + 0.5 * equal as f64) / sorted.len() as f64
+}
+
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+}
+
+/// Reference distribution of one component in one reference set.
+struct Reference {
+    prior: Prior,
+    sorted: Vec<f64>,
+}
+
+fn reference(members: &[usize], ev: &[Option<Evidence>], cfg: &ScoreConfig) -> Option<Reference> {
+    let data: Vec<Evidence> = members.iter().filter_map(|m| ev[*m]).collect();
+    let prior = Prior::fit(&data, cfg)?;
+    let mut sorted: Vec<f64> = data.iter().map(|e| prior.shrink(e)).collect();
+    sorted.sort_by(f64::total_cmp);
+    Some(Reference { prior, sorted })
+}
+
+/// Score every establishment against its peers.
+pub fn score_all(
+    indicators: Vec<EstablishmentIndicators>,
+    cfg: &ScoreConfig,
+) -> Vec<ScoredEstablishment> {
+    let n = indicators.len();
+    // Peer group of each establishment.
+    let cell_of = |i: &EstablishmentIndicators| {
+        i.naf
+            .as_deref()
+            .and_then(naf_division)
+            .map(|d| (d, size_band(i.headcount, &cfg.size_bands)))
+    };
+    let mut members: BTreeMap<PeerKey, Vec<usize>> = BTreeMap::new();
+    for (k, i) in indicators.iter().enumerate() {
+        members.entry(PeerKey::All).or_default().push(k);
+        if let Some((d, b)) = cell_of(i) {
+            members.entry(PeerKey::Cell(d, b)).or_default().push(k);
+            if let Some(s) = naf_section(d) {
+                members.entry(PeerKey::Section(s)).or_default().push(k);
+            }
+        }
+    }
+    let thick = |key: &PeerKey| {
+        members.get(key).is_some_and(|m| {
+            m.iter().filter(|k| indicators[**k].hires > 0).count() >= cfg.min_peers
+        })
+    };
+    let peer_of: Vec<PeerKey> = indicators
+        .iter()
+        .map(|i| {
+            if let Some((d, b)) = cell_of(i) {
+                let cell = PeerKey::Cell(d, b);
+                if thick(&cell) {
+                    return cell;
+                }
+                if let Some(s) = naf_section(d) {
+                    let sec = PeerKey::Section(s);
+                    if thick(&sec) {
+                        return sec;
+                    }
+                }
+            }
+            PeerKey::All
+        })
+        .collect();
+
+    // Evidence per component.
+    let evidence_of: Vec<Vec<Option<Evidence>>> = cfg
+        .components
+        .iter()
+        .map(|c| {
+            indicators
+                .iter()
+                .map(|i| evidence(&c.key, i, cfg))
+                .collect()
+        })
+        .collect();
+
+    // References per (peer key used, component).
+    let mut used: Vec<PeerKey> = peer_of.clone();
+    used.push(PeerKey::All);
+    used.sort();
+    used.dedup();
+    let mut refs: HashMap<(PeerKey, usize), Reference> = HashMap::new();
+    for key in &used {
+        let m = &members[key];
+        for (c, ev) in evidence_of.iter().enumerate() {
+            let have = m.iter().filter(|k| ev[**k].is_some()).count();
+            if have >= cfg.min_component_peers || *key == PeerKey::All {
+                if let Some(r) = reference(m, ev, cfg) {
+                    refs.insert((key.clone(), c), r);
+                }
+            }
+        }
+    }
+    let get_ref = |key: &PeerKey, c: usize| refs.get(&(key.clone(), c));
+
+    let mut out = Vec::with_capacity(n);
+    for (k, ind) in indicators.into_iter().enumerate() {
+        let mut components = Vec::with_capacity(cfg.components.len());
+        for (c, cc) in cfg.components.iter().enumerate() {
+            let ev = evidence_of[c][k];
+            let mut comp = Component {
+                key: cc.key.clone(),
+                label_fr: cc.label_fr.clone(),
+                dimension: cc.dimension.clone(),
+                raw: ev.map(|e| e.raw()),
+                shrunk: None,
+                peer_median: None,
+                peer_p25: None,
+                peer_p75: None,
+                position: None,
+                n: ev.map(|e| e.n()).unwrap_or(0),
+            };
+            let r = get_ref(&peer_of[k], c).or_else(|| get_ref(&PeerKey::All, c));
+            if let Some(r) = r {
+                comp.peer_median = quantile(&r.sorted, 0.5);
+                comp.peer_p25 = quantile(&r.sorted, 0.25);
+                comp.peer_p75 = quantile(&r.sorted, 0.75);
+                if let Some(e) = ev {
+                    let s = r.prior.shrink(&e);
+                    comp.shrunk = Some(s);
+                    let pct = percentile(&r.sorted, s);
+                    comp.position = Some(if lower_is_better(&cc.key) {
+                        100.0 - pct
+                    } else {
+                        pct
+                    });
+                }
+            }
+            components.push(comp);
+        }
+        let dimensions: Vec<DimensionScore> = DIMENSIONS
+            .iter()
+            .map(|d| {
+                let (mut s, mut w, mut count) = (0.0, 0.0, 0);
+                for (comp, cc) in components.iter().zip(&cfg.components) {
+                    if cc.dimension == *d && cc.weight > 0.0 {
+                        if let Some(p) = comp.position {
+                            s += cc.weight * p;
+                            w += cc.weight;
+                            count += 1;
+                        }
+                    }
+                }
+                DimensionScore {
+                    key: d.to_string(),
+                    label_fr: dimension_label(d).to_string(),
+                    weight: cfg.dimensions.get(d),
+                    score: (w > 0.0).then(|| s / w),
+                    components: count,
+                }
+            })
+            .collect();
+        let (mut s, mut w, mut computable) = (0.0, 0.0, 0);
+        for d in &dimensions {
+            if let Some(v) = d.score {
+                computable += 1;
+                s += d.weight * v;
+                w += d.weight;
+            }
+        }
+        let calculable = ind.hires >= cfg.min_hires && computable >= cfg.min_dimensions && w > 0.0;
+        let score = calculable.then(|| (s / w).clamp(0.0, 100.0));
+        let band = band_of(score, &dimensions, &cfg.bands);
+        out.push(ScoredEstablishment {
+            indicators: ind,
+            score,
+            band,
+            calculable,
+            components,
+            dimensions,
+            peer_group: peer_of[k].label(),
+        });
+    }
+    out
+}
+
+/// Band of a score (rules in docs/methode.md).
+pub fn band_of(score: Option<f64>, dims: &[DimensionScore], rules: &BandRules) -> Band {
+    let Some(s) = score else {
+        return Band::NonCalculable;
+    };
+    let dim = |k: &str| dims.iter().find(|d| d.key == k).and_then(|d| d.score);
+    let floor_ok = dims
+        .iter()
+        .filter_map(|d| d.score)
+        .all(|v| v >= rules.engagee_floor);
+    if s >= rules.engagee_score && floor_ok {
+        Band::Engagee
+    } else if s >= rules.accueillante_score
+        && dim("ouverture").is_some_and(|o| o >= rules.accueillante_ouverture)
+    {
+        Band::Accueillante
+    } else if s >= rules.en_progres_score {
+        Band::EnProgres
+    } else {
+        Band::PeuEngagee
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_parses_and_is_complete() {
+        let cfg = ScoreConfig::default();
+        assert_eq!(cfg.components.len(), COMPONENT_KEYS.len());
+        let total: f64 = DIMENSIONS.iter().map(|d| cfg.dimensions.get(d)).sum();
+        assert!((total - 1.0).abs() < 1e-9);
+        assert!(ScoreConfig::from_toml("min_hires = 'x'").is_err());
+        let bad = DEFAULT_SCORE_TOML.replace("key = \"young\"", "key = \"nope\"");
+        assert!(matches!(
+            ScoreConfig::from_toml(&bad),
+            Err(ConfigError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn beta_fit_by_hand() {
+        // Rates 0/10, 5/10, 10/10: μ = 15/30 = 0.5; s² = (0.25 + 0 + 0.25)/3 = 1/6;
+        // noise = 0.25 · 0.1 = 0.025; τ² = (1/6 − 0.025)/0.9 = 0.157407…;
+        // strength = 0.25/τ² − 1 = 0.588… → clamped to 1.
+        let p = BetaPrior::fit(&[(0.0, 10.0), (5.0, 10.0), (10.0, 10.0)]);
+        assert!((p.alpha - 0.5).abs() < 1e-12 && (p.beta - 0.5).abs() < 1e-12);
+        // Rates 4/10, 5/10, 6/10: s² = (0.01 + 0 + 0.01)/3 = 0.00667 < noise 0.025
+        // → no between-firm spread → maximal strength 1000.
+        let p = BetaPrior::fit(&[(4.0, 10.0), (5.0, 10.0), (6.0, 10.0)]);
+        assert!((p.alpha + p.beta - MAX_PRIOR_STRENGTH).abs() < 1e-9);
+        assert!((p.mean() - 0.5).abs() < 1e-12);
+        // Posterior with α = β = 0.5: (2 + 0.5)/(2 + 1) = 5/6.
+        let p = BetaPrior {
+            alpha: 0.5,
+            beta: 0.5,
+        };
+        assert!((p.shrink(2.0, 2.0) - 5.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn size_bands_and_naf() {
+        let b = [10, 50, 250];
+        assert_eq!(size_band(0, &b), "1-9");
+        assert_eq!(size_band(9, &b), "1-9");
+        assert_eq!(size_band(10, &b), "10-49");
+        assert_eq!(size_band(249, &b), "50-249");
+        assert_eq!(size_band(250, &b), "250+");
+        assert_eq!(naf_division("5610A"), Some(56));
+        assert_eq!(naf_division("56.10A"), Some(56));
+        assert_eq!(naf_section(56), Some('I'));
+        assert_eq!(naf_section(4), None);
+    }
+
+    #[test]
+    fn percentiles_mid_rank() {
+        let s = [1.0, 2.0, 2.0, 3.0];
+        // 1 below, 2 equal → (1 + 1)/4 = 50 %.
+        assert_eq!(percentile(&s, 2.0), 50.0);
+        assert_eq!(percentile(&s, 3.0), 87.5);
+        assert_eq!(quantile(&s, 0.5), Some(2.0));
+        assert_eq!(quantile(&s, 0.25), Some(1.75));
+    }
+}
