@@ -90,6 +90,22 @@ impl LineDecoder {
         }
     }
 
+    /// Decide the file's encoding at its first non-ASCII line, looking at that
+    /// line and at the bytes already buffered after it: UTF-8 when valid
+    /// multi-byte sequences outnumber invalid bytes, else Windows-1252. A
+    /// Latin-1 file practically never contains valid UTF-8 sequences, while a
+    /// UTF-8 file with one stray byte still has many.
+    pub(crate) fn decide(&mut self, line: &[u8], lookahead: &[u8]) -> Encoding {
+        let (v1, i1) = utf8_votes(line);
+        let (v2, i2) = utf8_votes(lookahead);
+        self.encoding = if v1 + v2 > i1 + i2 {
+            Encoding::Utf8
+        } else {
+            Encoding::Windows1252
+        };
+        self.encoding
+    }
+
     pub(crate) fn decode<'a>(&mut self, bytes: &'a [u8]) -> (Cow<'a, str>, Option<DecodeEvent>) {
         if bytes.is_ascii() {
             // SAFETY-free: ASCII is valid UTF-8.
@@ -100,19 +116,12 @@ impl LineDecoder {
         }
         match self.encoding {
             Encoding::Windows1252 => (Cow::Owned(decode_cp1252(bytes)), None),
-            Encoding::Ascii => match std::str::from_utf8(bytes) {
-                Ok(s) => {
-                    self.encoding = Encoding::Utf8;
-                    (Cow::Borrowed(s), Some(DecodeEvent::Decided(Encoding::Utf8)))
-                }
-                Err(_) => {
-                    self.encoding = Encoding::Windows1252;
-                    (
-                        Cow::Owned(decode_cp1252(bytes)),
-                        Some(DecodeEvent::Decided(Encoding::Windows1252)),
-                    )
-                }
-            },
+            Encoding::Ascii => {
+                // Only reached without `decide`: judge on this line alone.
+                self.decide(bytes, &[]);
+                let (text, ev) = self.decode(bytes);
+                (text, ev.or(Some(DecodeEvent::Decided(self.encoding))))
+            }
             Encoding::Utf8 => match std::str::from_utf8(bytes) {
                 Ok(s) => (Cow::Borrowed(s), None),
                 Err(_) => (
@@ -120,6 +129,33 @@ impl LineDecoder {
                     Some(DecodeEvent::InvalidUtf8),
                 ),
             },
+        }
+    }
+}
+
+/// (valid non-ASCII UTF-8 characters, invalid bytes) in `b`; a sequence cut
+/// at the end of `b` counts as neither.
+fn utf8_votes(mut b: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0, 0);
+    loop {
+        match std::str::from_utf8(b) {
+            Ok(s) => {
+                valid += s.chars().filter(|c| !c.is_ascii()).count();
+                return (valid, invalid);
+            }
+            Err(e) => {
+                let (ok, rest) = b.split_at(e.valid_up_to());
+                // `ok` is valid UTF-8 by construction.
+                valid += std::str::from_utf8(ok)
+                    .map_or(0, |s| s.chars().filter(|c| !c.is_ascii()).count());
+                match e.error_len() {
+                    Some(n) => {
+                        invalid += n;
+                        b = &rest[n..];
+                    }
+                    None => return (valid, invalid),
+                }
+            }
         }
     }
 }
@@ -294,6 +330,21 @@ mod tests {
     }
 
     #[test]
+    fn decision_looks_ahead() {
+        // A stray Latin-1 byte in a UTF-8 file: the following lines decide.
+        let mut d = LineDecoder::new();
+        assert_eq!(
+            d.decide(b"SAINT-\xc9TIENNE", "été œ".as_bytes()),
+            Encoding::Utf8
+        );
+        let mut d = LineDecoder::new();
+        assert_eq!(d.decide(b"\xe9t\xe9", b"c\x9cur"), Encoding::Windows1252);
+        // A cut sequence at the end of the look-ahead is not held against UTF-8.
+        assert_eq!(utf8_votes(&"é".as_bytes()[..1]), (0, 0));
+        assert_eq!(utf8_votes(b"a\xffb\xc3\xa9"), (1, 1));
+    }
+
+    #[test]
     fn cp1252_round_trip() {
         let bytes: Vec<u8> = (0x20..=0xFFu8)
             .filter(|b| !(0x7F..0xA0).contains(b))
@@ -320,6 +371,7 @@ mod tests {
             d.decode("é".as_bytes()).1,
             Some(DecodeEvent::Decided(Encoding::Utf8))
         );
+        assert_eq!(d.encoding, Encoding::Utf8);
         let (s, ev) = d.decode(b"caf\xe9");
         assert_eq!(s, "café");
         assert_eq!(ev, Some(DecodeEvent::InvalidUtf8));

@@ -455,6 +455,17 @@ impl<R: BufRead> DsnReader<R> {
     }
 
     fn handle_bytes(&mut self, bytes: &[u8], line_no: u32) {
+        if self.decoder.encoding == Encoding::Ascii && !bytes.is_ascii() {
+            let lookahead = self.src.fill_buf().unwrap_or(&[]);
+            let enc = self.decoder.decide(bytes, lookahead);
+            self.diag(
+                Severity::Info,
+                "encoding",
+                line_no,
+                None,
+                format!("first non-ASCII line: file read as {enc}"),
+            );
+        }
         let (text, ev) = self.decoder.decode(bytes);
         match ev {
             Some(DecodeEvent::Decided(enc)) => {
