@@ -173,6 +173,15 @@ impl ImportSpec {
     }
 }
 
+/// Accepted names of the commune column, in order of preference.
+const COMMUNE_COLUMNS: [&str; 5] = [
+    "CODGEO",
+    "DEPCOM",
+    "CODE_COMMUNE_INSEE",
+    "code_insee",
+    "COM",
+];
+
 /// Figures of an import.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
@@ -183,6 +192,10 @@ pub struct ImportReport {
     /// Codes added by following the history table (old → current and current → old) and
     /// the registry's former codes.
     pub added_from_history: usize,
+    /// Registry communes still without a unit (communes restored by splitting a commune
+    /// nouvelle, which the history table maps only to themselves) placed by their point in
+    /// the unit polygons, as `commune → unit`.
+    pub added_by_point: Vec<(String, String)>,
     /// Units that have a polygon.
     pub units_with_polygon: usize,
     /// Units without a polygon.
@@ -192,9 +205,11 @@ pub struct ImportReport {
 }
 
 /// Rows of a table: header → value maps, read from CSV or from an xlsx workbook.
+/// `required`: for each needed column, its accepted names; the header row must hold one name
+/// of each.
 fn read_table(
     path: &Path,
-    required: &[&str],
+    required: &[&[&str]],
 ) -> Result<Vec<HashMap<String, String>>, RefdataError> {
     let is_xlsx = path
         .extension()
@@ -208,9 +223,10 @@ fn read_table(
     for rows in grid {
         // Header row: the first of the first 20 rows holding all required columns.
         let Some(h) = rows.iter().take(20).position(|r| {
-            required
-                .iter()
-                .all(|c| r.iter().any(|x| x.trim().eq_ignore_ascii_case(c)))
+            required.iter().all(|alts| {
+                alts.iter()
+                    .any(|c| r.iter().any(|x| x.trim().eq_ignore_ascii_case(c)))
+            })
         }) else {
             continue;
         };
@@ -313,22 +329,14 @@ pub fn import_grid(
     registry: Option<&crate::Refdata>,
 ) -> Result<(Grid, ImportReport), RefdataError> {
     let unit_col = spec.unit_column.clone();
-    let rows = read_table(&spec.composition, &[&unit_col])?;
-    let commune_col = match &spec.commune_column {
-        Some(c) => c.clone(),
-        None => pick_column(
-            &rows,
-            &[
-                "CODGEO",
-                "DEPCOM",
-                "CODE_COMMUNE_INSEE",
-                "code_insee",
-                "COM",
-            ]
-            .map(String::from),
-        )
-        .ok_or_else(|| RefdataError::format(&spec.composition, "no commune column"))?,
+    let commune_alts: Vec<&str> = match &spec.commune_column {
+        Some(c) => vec![c.as_str()],
+        None => COMMUNE_COLUMNS.to_vec(),
     };
+    let rows = read_table(&spec.composition, &[&[unit_col.as_str()], &commune_alts])?;
+    let wanted: Vec<String> = commune_alts.iter().map(|c| c.to_string()).collect();
+    let commune_col = pick_column(&rows, &wanted)
+        .ok_or_else(|| RefdataError::format(&spec.composition, "no commune column"))?;
     let label_col = match &spec.label_column {
         Some(c) => Some(c.clone()),
         None => pick_column(
@@ -362,7 +370,7 @@ pub fn import_grid(
     }
     let composition_communes = map.len();
     if let Some(h) = &spec.history {
-        let hist = read_table(h, &["DEPCOM_HIST", "DEPCOM"])?;
+        let hist = read_table(h, &[&["DEPCOM_HIST"], &["DEPCOM"]])?;
         let pairs: Vec<(String, String)> = hist
             .iter()
             .filter_map(|r| {
@@ -436,10 +444,36 @@ pub fn import_grid(
             "geometry": geometry,
         }));
     }
+    // Registry communes still unknown: by their point in the unit polygons.
+    let mut added_by_point = Vec::new();
+    if let Some(rd) = registry {
+        let decoded: Vec<(String, MultiPolygon)> = features
+            .iter()
+            .filter_map(|f| {
+                Some((
+                    f.get("id")?.as_str()?.to_string(),
+                    multipolygon_from_geojson(f.get("geometry")?)?,
+                ))
+            })
+            .collect();
+        for c in rd.communes() {
+            if map.contains_key(&c.code) {
+                continue;
+            }
+            if let Some((u, _)) = decoded
+                .iter()
+                .find(|(_, mp)| crate::geo::point_in_multipolygon(c.point(), mp))
+            {
+                map.insert(c.code.clone(), u.clone());
+                added_by_point.push((c.code.clone(), u.clone()));
+            }
+        }
+    }
     let report = ImportReport {
         units: units.len(),
         composition_communes,
         added_from_history,
+        added_by_point,
         units_with_polygon: with_polygon.len(),
         units_without_polygon: units
             .keys()

@@ -12,9 +12,14 @@ pub enum LocateMethod {
     WorkplaceCommune,
     /// The town name matches one commune (or a part of one) that has this postcode.
     PostcodeName,
-    /// The town name is a truncation (at least 8 letters) of exactly one commune name among
-    /// those with this postcode.
+    /// The town name is the beginning of exactly one commune name among those with this
+    /// postcode: a truncation of at least 8 letters (`ST GERMAIN EN LA`), or its first
+    /// words (`OISSEL` for `Oissel-sur-Seine`, a commune renamed since).
     PostcodeNamePrefix,
+    /// The town name is one letter away (insertion, deletion, substitution) from exactly
+    /// one commune name among those with this postcode, and has at least 6 letters
+    /// (`WALDIGHOFEN` for `Waldighoffen`).
+    PostcodeNameFuzzy,
     /// The postcode is not an ordinary one (CEDEX) or does not match, but the name matches
     /// exactly one commune of the département that the postcode points to.
     DepartementName,
@@ -117,6 +122,8 @@ fn describe(r: &LocateReason) -> String {
 struct Entry {
     full: String,
     bare: String,
+    /// Words without a leading article, separated by single spaces.
+    words: String,
     commune: u32,
 }
 
@@ -141,6 +148,31 @@ fn dep_prefix(s: &str) -> String {
     }
 }
 
+/// The words of a name without a leading article, as in [`keys`].
+fn bare_words(name: &str) -> String {
+    let t = crate::normalize::name_tokens(name);
+    let skip = usize::from(t.len() > 1 && crate::normalize::is_article(&t[0]));
+    t[skip..].join(" ")
+}
+
+/// Whether two strings are at most one edit (insertion, deletion, substitution) apart.
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if b.len() - a.len() > 1 {
+        return false;
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if p == a.len() {
+        return true;
+    }
+    if a.len() == b.len() {
+        a[p + 1..] == b[p + 1..]
+    } else {
+        a[p..] == b[p + 1..]
+    }
+}
+
 impl Locator {
     pub(crate) fn new(communes: &[Commune], aliases: &[Alias]) -> Locator {
         let mut loc = Locator::default();
@@ -156,6 +188,7 @@ impl Locator {
             let e = Entry {
                 full,
                 bare,
+                words: bare_words(name),
                 commune: i,
             };
             let mut deps: BTreeSet<String> = BTreeSet::new();
@@ -240,19 +273,28 @@ impl Locator {
             ) {
                 return r;
             }
-            if full.len() >= 8 {
-                let m = Self::matching(in_pc, |e| {
-                    e.full.starts_with(&full) || e.bare.starts_with(&bare)
-                });
-                if let Some(r) = found(m, LocateMethod::PostcodeNamePrefix) {
-                    return r;
-                }
+            let words = bare_words(town_t);
+            let first_words = format!("{words} ");
+            let meaningful = bare.len() >= 4
+                && !matches!(words.as_str(), "SAINT" | "SAINTE" | "SAINTS" | "SAINTES");
+            let m = Self::matching(in_pc, |e| {
+                (full.len() >= 8 && (e.full.starts_with(&full) || e.bare.starts_with(&bare)))
+                    || (meaningful && e.words.starts_with(&first_words))
+            });
+            if let Some(r) = found(m, LocateMethod::PostcodeNamePrefix) {
+                return r;
             }
             if let Some(in_dep) = self.by_dep.get(&dep_prefix(&pc)) {
                 if let Some(r) = found(
                     Self::by_name(in_dep, &full, &bare),
                     LocateMethod::DepartementName,
                 ) {
+                    return r;
+                }
+            }
+            if bare.len() >= 6 {
+                let m = Self::matching(in_pc, |e| one_edit(&e.bare, &bare));
+                if let Some(r) = found(m, LocateMethod::PostcodeNameFuzzy) {
                     return r;
                 }
             }
@@ -266,5 +308,29 @@ impl Locator {
             town: town.to_string(),
             postcode_communes: names.into_iter().map(str::to_string).collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_edit_distance() {
+        assert!(one_edit("WALDIGHOFEN", "WALDIGHOFFEN"));
+        assert!(one_edit("ETAUX", "ETEAUX"));
+        assert!(one_edit("DOLAISON", "DOLAIZON"));
+        assert!(one_edit("ABC", "ABC"));
+        assert!(one_edit("ABC", "ABCD"));
+        assert!(!one_edit("ABC", "ACBD"));
+        assert!(!one_edit("SALERM", "SALHERN"));
+    }
+
+    #[test]
+    fn dep_prefixes() {
+        assert_eq!(dep_prefix("2A"), "20");
+        assert_eq!(dep_prefix("20200"), "20");
+        assert_eq!(dep_prefix("97411"), "974");
+        assert_eq!(dep_prefix("01"), "01");
     }
 }

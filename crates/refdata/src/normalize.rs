@@ -70,6 +70,16 @@ fn strip_postal(mut t: Vec<String>) -> Vec<String> {
     t
 }
 
+/// Tokens of a name without postal noise (see [`keys`]).
+pub fn name_tokens(name: &str) -> Vec<String> {
+    strip_postal(tokens(name))
+}
+
+/// Whether a token is a French article that may lead a commune name.
+pub fn is_article(token: &str) -> bool {
+    ARTICLES.contains(&token)
+}
+
 /// The lookup keys of a name: the tokens joined without separators (so that hyphens,
 /// apostrophes and spaces do not matter), first with a leading article, then without it.
 /// Returns `(full, without_article)`; both are equal when there is no leading article.
