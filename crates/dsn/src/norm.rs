@@ -1,30 +1,206 @@
-//! What the norm knows about each rubric: whether it exists and its data type.
+//! What the norm knows about each rubric: whether it exists and its data type
+//! (regex, length bounds, code list), from the generated [`norm_table`].
+//!
+//! Regenerate the table with `tools/gen_norm_table.py` (see its header).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
 
 use crate::model::BlockId;
 
-/// Data type of a norm rubric (index into the generated type table).
+#[path = "norm_table.rs"]
+mod norm_table;
+
+pub(crate) use norm_table::TABLE_NORM;
+
+/// A data type of the norm ("Data Types" sheet of the workbook).
+#[derive(Debug)]
+pub(crate) struct DataType {
+    pub name: &'static str,
+    /// Length bounds in characters (0 = not given).
+    pub min: u16,
+    pub max: u16,
+    /// XSD-style pattern, matched against the whole value.
+    pub pattern: Option<&'static str>,
+    /// Allowed codes (empty = no code list).
+    pub codes: &'static [&'static str],
+}
+
+/// Index into the type table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TypeRef(pub u16);
 
 pub(crate) enum RubricStatus {
-    /// A rubric of the DSN norm.
+    /// A rubric of the reference norm.
     Known(TypeRef),
+    /// A rubric added by a later norm: accepted, not validated.
+    Newer,
     /// A lot envelope rubric (S05/S06/S95/S96).
     Lot,
-    /// Not in the norm: platform rubric (9xx), concentrator block, newer norm.
+    /// Not in the norm: platform rubric (9xx), concentrator block…
     Unknown,
+}
+
+fn key(b: BlockId) -> u32 {
+    (u32::from(b.s) << 16) | (u32::from(b.g) << 8) | u32::from(b.b)
 }
 
 pub(crate) fn rubric_status(block: BlockId, num: u16) -> RubricStatus {
     if block.g == 51 && matches!(block.s, 5 | 6 | 95 | 96) {
         return RubricStatus::Lot;
     }
-    if num >= 900 || block.g != 0 || matches!((block.s, block.b), (10, 95) | (20, 96)) {
-        return RubricStatus::Unknown;
+    let k = (key(block), num);
+    if let Ok(i) = norm_table::RUBRICS.binary_search_by(|&(b, n, _)| (b, n).cmp(&k)) {
+        return RubricStatus::Known(TypeRef(norm_table::RUBRICS[i].2));
     }
-    RubricStatus::Known(TypeRef(0))
+    if norm_table::NEWER_RUBRICS.binary_search(&k).is_ok() {
+        return RubricStatus::Newer;
+    }
+    RubricStatus::Unknown
 }
 
-pub(crate) fn validate(_ty: TypeRef, _value: &str) -> Result<(), String> {
+/// True when the block exists in the reference norm.
+#[allow(dead_code)]
+pub(crate) fn block_known(block: BlockId) -> bool {
+    let k = key(block);
+    let i = norm_table::RUBRICS.partition_point(|&(b, _, _)| b < k);
+    norm_table::RUBRICS.get(i).is_some_and(|&(b, _, _)| b == k)
+}
+
+/// Compiled patterns, one per type (None: no pattern, or one the regex
+/// engine does not accept, in which case only length and codes are checked).
+fn patterns() -> &'static [Option<Regex>] {
+    static P: OnceLock<Vec<Option<Regex>>> = OnceLock::new();
+    P.get_or_init(|| {
+        norm_table::TYPES
+            .iter()
+            .map(|t| {
+                t.pattern
+                    .and_then(|p| Regex::new(&format!("^(?:{p})$")).ok())
+            })
+            .collect()
+    })
+}
+
+/// Why a value does not fit its data type.
+#[derive(Debug)]
+pub(crate) struct Invalid {
+    /// The value is well-formed but not in the code list (later norms add codes).
+    pub code_list: bool,
+    pub message: String,
+}
+
+/// Check a value against its data type.
+pub(crate) fn validate(ty: TypeRef, value: &str) -> Result<(), Invalid> {
+    let err = |code_list, message| Err(Invalid { code_list, message });
+    let Some(t) = norm_table::TYPES.get(usize::from(ty.0)) else {
+        return Ok(());
+    };
+    if !t.codes.is_empty() {
+        if t.codes.contains(&value) {
+            return Ok(());
+        }
+        return err(
+            true,
+            format!("code {value:?} not in the {TABLE_NORM} list of {}", t.name),
+        );
+    }
+    // Length in characters; ASCII values (the vast majority) take the fast path.
+    let len = if value.is_ascii() {
+        value.len()
+    } else {
+        value.chars().count()
+    };
+    if (t.min > 0 && len < usize::from(t.min)) || (t.max > 0 && len > usize::from(t.max)) {
+        return err(
+            false,
+            format!(
+                "length {len} outside {}..{} for {} ({TABLE_NORM})",
+                t.min, t.max, t.name
+            ),
+        );
+    }
+    if let Some(Some(re)) = patterns().get(usize::from(ty.0)) {
+        if !re.is_match(value) {
+            return err(
+                false,
+                format!(
+                    "value {value:?} does not match the {TABLE_NORM} pattern of {}",
+                    t.name
+                ),
+            );
+        }
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(rubric: &str) -> RubricStatus {
+        let (b, n) = crate::decode::parse_rubric_id(rubric).unwrap();
+        rubric_status(b, n)
+    }
+
+    fn check(rubric: &str, value: &str) -> Result<(), Invalid> {
+        match status(rubric) {
+            RubricStatus::Known(t) => validate(t, value),
+            _ => panic!("{rubric} not known"),
+        }
+    }
+
+    #[test]
+    fn table_is_sorted_and_sizeable() {
+        let r = norm_table::RUBRICS;
+        assert!(r.windows(2).all(|w| (w[0].0, w[0].1) < (w[1].0, w[1].1)));
+        assert!(r.len() > 500);
+        assert!(r
+            .iter()
+            .all(|&(_, _, t)| usize::from(t) < norm_table::TYPES.len()));
+    }
+
+    #[test]
+    fn most_patterns_compile() {
+        let with = norm_table::TYPES
+            .iter()
+            .filter(|t| t.pattern.is_some())
+            .count();
+        let ok = patterns().iter().filter(|p| p.is_some()).count();
+        let failed: Vec<_> = norm_table::TYPES
+            .iter()
+            .zip(patterns())
+            .filter(|(t, p)| t.pattern.is_some() && p.is_none())
+            .map(|(t, _)| t.name)
+            .collect();
+        assert!(
+            ok * 10 >= with * 9,
+            "{ok}/{with} compile; failed: {failed:?}"
+        );
+    }
+
+    #[test]
+    fn statuses() {
+        assert!(matches!(status("S21.G00.40.007"), RubricStatus::Known(_)));
+        assert!(matches!(status("S21.G00.40.082"), RubricStatus::Newer));
+        assert!(matches!(status("S21.G00.11.904"), RubricStatus::Unknown));
+        assert!(matches!(status("S10.G00.95.001"), RubricStatus::Unknown));
+        assert!(matches!(status("S05.G51.00.001"), RubricStatus::Lot));
+        assert!(block_known(BlockId::new(21, 0, 62)));
+        assert!(!block_known(BlockId::new(10, 0, 95)));
+    }
+
+    #[test]
+    fn values_checked_against_types() {
+        assert!(check("S21.G00.40.001", "01012024").is_ok());
+        assert!(check("S21.G00.40.001", "20240101").is_err());
+        assert!(check("S21.G00.30.006", "99991980").is_ok());
+        assert!(check("S21.G00.40.007", "01").is_ok());
+        assert!(check("S21.G00.40.007", "0").is_err());
+        assert!(check("S21.G00.40.013", "151.67").is_ok());
+        assert!(check("S21.G00.40.013", "151,67").is_err());
+        assert!(check("S21.G00.30.001", "1800175123456").is_ok());
+        assert!(check("S21.G00.62.002", "059").is_ok());
+    }
 }

@@ -256,6 +256,8 @@ pub struct DsnReader<R: BufRead = Box<dyn BufRead + Send>> {
     group_open: Option<usize>,
     ready: VecDeque<Declaration>,
     done: bool,
+    /// The open envoi declares a norm later than the validation table's.
+    later_norm: bool,
 }
 
 impl DsnReader {
@@ -306,6 +308,7 @@ impl<R: BufRead> DsnReader<R> {
             group_open: None,
             ready: VecDeque::new(),
             done: false,
+            later_norm: false,
         }
     }
 
@@ -591,13 +594,40 @@ impl<R: BufRead> DsnReader<R> {
                 );
             }
         }
+        if r.block == ids::ENVOI && r.num == 6 {
+            self.later_norm = r.value > norm::TABLE_NORM;
+        }
         match norm::rubric_status(r.block, r.num) {
             norm::RubricStatus::Known(ty) => {
-                if self.opts.validate_types && !r.value.is_empty() {
-                    if let Err(msg) = norm::validate(ty, r.value) {
+                // The version rubric itself is not judged by an older table.
+                let version_rubric = r.block == ids::ENVOI && r.num == 6 && self.later_norm;
+                if self.opts.validate_types && !r.value.is_empty() && !version_rubric {
+                    if let Err(e) = norm::validate(ty, r.value) {
+                        // Later norms add codes: only informative there.
+                        let sev = if e.code_list && self.later_norm {
+                            Severity::Info
+                        } else {
+                            Severity::Warning
+                        };
                         let rid = rubric_id(r.block, r.num);
-                        self.diag(Severity::Warning, "invalid-value", line_no, Some(rid), msg);
+                        self.diag(sev, "invalid-value", line_no, Some(rid), e.message);
                     }
+                }
+            }
+            norm::RubricStatus::Newer => {
+                if !self.later_norm {
+                    let rid = rubric_id(r.block, r.num);
+                    let msg = format!(
+                        "rubric introduced after {}, in an envoi of that norm or older; kept",
+                        norm::TABLE_NORM
+                    );
+                    self.diag(
+                        Severity::Warning,
+                        "later-norm-rubric",
+                        line_no,
+                        Some(rid),
+                        msg,
+                    );
                 }
             }
             norm::RubricStatus::Unknown => {

@@ -92,6 +92,8 @@ fn item01_utf8_file_with_one_bad_byte() {
     assert_eq!(lines_of(&r, "invalid-utf8"), vec![17]);
     let d = &r.declarations[0];
     assert_eq!(d.town(), Some("SAINT-ÉTIENNE"));
+    // The norm's localité pattern is [A-Za-z0-9\s]+: accents are reported.
+    assert_eq!(lines_of(&r, "invalid-value"), vec![17]);
     assert_eq!(
         d.individus[0].contrats[0].block.get(6),
         Some("Cœur de métier été")
@@ -160,6 +162,8 @@ fn item04_non_norm_rubrics_and_unknown_codes_are_kept_and_reported() {
     let r = read("04_non_norm_rubrics.dsn");
     assert_eq!(lines_of(&r, "non-norm-rubric"), vec![8, 9, 15, 21, 31]);
     assert_eq!(r.summary.non_norm_rubrics, 5);
+    // Nature 10, dispositif 83 and motif 119 are not in the P24V01 lists.
+    assert_eq!(lines_of(&r, "invalid-value"), vec![10, 29, 33]);
     let d = &r.declarations[0];
     let platform = d.envoi.blocks.iter().find(|b| b.id.b == 95).unwrap();
     assert_eq!(platform.get(900), Some("XXX"));
@@ -186,6 +190,13 @@ fn item05_several_norm_versions() {
     assert_eq!(d.envoi.norm_version(), Some("P26V01"));
     assert_eq!(d.individus[0].block.get(30), Some("01"));
     assert_eq!(d.individus[0].contrats[0].block.get(82), Some("10"));
+    // A P26 rubric is reported in the P24 envoi only.
+    assert_eq!(lines_of(&r, "later-norm-rubric"), vec![27]);
+    assert_eq!(
+        r.declarations[0].individus[0].contrats[0].block.get(83),
+        Some("0800")
+    );
+    assert!(with_code(&r, "invalid-value").is_empty());
     assert!(worst(&r) <= Severity::Warning);
 }
 
@@ -204,7 +215,7 @@ fn item06_annule_et_remplace_declarations_are_all_kept() {
         .map(|d| d.order_number().unwrap())
         .collect();
     assert_eq!(orders, vec![1, 2, 3]);
-    assert_eq!(r.declarations[1].header.get(6), Some("123456789012"));
+    assert_eq!(r.declarations[1].header.get(6), Some("010320241"));
     let annule = &r.declarations[2];
     assert_eq!(annule.nature(), Some(Nature::FinContrat));
     assert!(annule.individus.is_empty());
@@ -233,7 +244,7 @@ fn item08_contract_redeclared_every_month() {
     assert_eq!(months, vec![ymd(2024, 1, 1), ymd(2024, 2, 1)]);
     for d in &r.declarations {
         let c = &d.individus[0].contrats[0];
-        assert_eq!((c.number(), c.start()), (Some("C1"), ymd(2023, 11, 15)));
+        assert_eq!((c.number(), c.start()), (Some("C0001"), ymd(2023, 11, 15)));
     }
 }
 
@@ -247,7 +258,7 @@ fn item09_identifier_changes() {
     let c = &ind.contrats[0];
     assert_eq!(c.changements.len(), 1);
     assert_eq!(c.changements[0].get(12), Some("12345678900099"));
-    assert_eq!(c.changements[0].get(14), Some("OLD1"));
+    assert_eq!(c.changements[0].get(14), Some("OLD01"));
     assert!(worst(&r) <= Severity::Warning);
 }
 
@@ -262,7 +273,7 @@ fn item10_ntt_only_individuals_start_new_instances() {
     assert_eq!((inds[2].nir(), inds[2].ntt()), (None, Some("21234567890")));
     assert_eq!(inds[2].sex(), Some(Sex::Female));
     assert_eq!(inds[1].contrats.len(), 1);
-    assert_eq!(inds[2].contrats[0].number(), Some("2"));
+    assert_eq!(inds[2].contrats[0].number(), Some("00002"));
 }
 
 #[test]
@@ -311,6 +322,7 @@ fn item14_quotite_and_activity_blocks() {
     assert_eq!(ind.contrats[0].block.get(12), Some("151.67"));
     // Kept as written, even with a comma decimal separator.
     assert_eq!(ind.contrats[0].block.get(13), Some("151,67"));
+    assert_eq!(lines_of(&r, "invalid-value"), vec![29]);
     let ids: Vec<String> = ind.other.iter().map(|b| b.id.to_string()).collect();
     assert_eq!(ids, vec!["S21.G00.50", "S21.G00.51", "S21.G00.53"]);
     assert_eq!(ind.other[2].get(2), Some("151.67"));
@@ -321,6 +333,8 @@ fn item15_negative_amounts_99_dates_placeholders_out_of_order() {
     let r = read("15_negative_99_out_of_order.dsn");
     let ind = &r.declarations[0].individus[0];
     assert_eq!(ind.nir(), Some("1234567890123"));
+    // A placeholder NIR fails the norm's NIR pattern (kept, reported).
+    assert_eq!(lines_of(&r, "invalid-value"), vec![18]);
     let b = ind.birth_date().unwrap();
     assert_eq!((b.day, b.month, b.year), (None, None, 1980));
     assert_eq!(ind.other.len(), 2);
@@ -349,6 +363,7 @@ fn item16_nonconforming_export() {
     let c = &r.declarations[0].individus[0].contrats[0];
     assert_eq!(c.block.get(1), Some("20240101"));
     assert_eq!(c.start(), None, "YYYYMMDD is not a norm date");
+    assert_eq!(lines_of(&r, "invalid-value"), vec![25]);
     assert_eq!(r.declarations[0].individus.len(), 1);
     assert!(r.summary.s90_all_ok());
     assert!(worst(&r) <= Severity::Warning);
@@ -397,4 +412,25 @@ fn item18_s90_mismatch_and_truncated_envoi() {
         (27, Some("S90.G00.90.001"))
     );
     assert_eq!(lines_of(&r, "no-s90"), vec![29]);
+}
+
+#[test]
+fn valid_fixtures_have_no_invalid_values() {
+    for name in [
+        "01_latin1.dsn",
+        "01_utf8_bom.dsn",
+        "02_crlf_blank_no_final_eol.dsn",
+        "03_lot_two_envois_three_declarations.dsn",
+        "06_annule_et_remplace.dsn",
+        "07_fractions.dsn",
+        "08_contract_redeclared.dsn",
+        "09_identifier_changes.dsn",
+        "10_ntt_only.dsn",
+        "11_end_and_cancellations.dsn",
+        "12_temporary_work_lieux.dsn",
+    ] {
+        let r = read(name);
+        let bad = with_code(&r, "invalid-value");
+        assert!(bad.is_empty(), "{name}: {bad:#?}");
+    }
 }

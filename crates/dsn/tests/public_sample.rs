@@ -157,6 +157,15 @@ fn public_lot_reads_with_hand_counted_figures() {
         .count();
     assert_eq!(platform, 35);
     assert_eq!(s.non_norm_rubrics, 35);
+    // Typed validation: the placeholder NIR '1234567890123' of each individual
+    // fails the norm's NIR pattern (month 45 is not a valid month code).
+    let invalid: Vec<u32> = r
+        .diagnostics
+        .iter()
+        .filter(|x| x.code == "invalid-value")
+        .map(|x| x.line)
+        .collect();
+    assert_eq!(invalid, vec![109, 271, 381]);
     assert!(r
         .diagnostics
         .iter()

@@ -71,8 +71,8 @@ write("02_crlf_blank_no_final_eol.dsn", lines, eol="\r\n", final_eol=False)
 
 # 3. Several envois and declarations, inside a lot envelope
 e1 = envoi("P24V01", [decl(nic="00012", body=ind() + ctr()),
-                      decl(nic="00020", body=ind(nir="2850299123456", sex="02") + ctr(num="A2")),])
-e2 = envoi("P24V01", [decl(nic="00038", month="01042024", body=ind() + ctr() + ind(nir="1900133123456") + ctr(num="7"))])
+                      decl(nic="00020", body=ind(nir="2850299123456", sex="02") + ctr(num="A0002")),])
+e2 = envoi("P24V01", [decl(nic="00038", month="01042024", body=ind() + ctr() + ind(nir="1900133123456") + ctr(num="00007"))])
 lot = ["S05.G51.00.001,'V01R02'", "S05.G51.00.002,'42'", "S05.G51.00.006,'2'",
        "S06.G51.00.001,'DSNOK'"] + e1 + e2 + ["S96.G51.00.001,'FINSL'", "S96.G51.00.002,'2'",
        "S95.G51.00.001,'42'", "S95.G51.00.002,'2'"]
@@ -90,14 +90,14 @@ lines[-2] = "S90.G00.90.001,'%d'" % (int(lines[-2].split("'")[1]) + 2)
 write("04_non_norm_rubrics.dsn", lines)
 
 # 5. Norm versions: P24 envoi then P26 envoi with P26-only rubrics
-e1 = envoi("P24V01", [decl(body=ind() + ctr())])
+e1 = envoi("P24V01", [decl(body=ind() + ctr(extra=["S21.G00.40.083,'0800'"]))])
 e2 = envoi("P26V01", [decl(month="01042024", body=ind() + ["S21.G00.30.030,'01'"] + ctr(extra=["S21.G00.40.082,'10'"]))])
 write("05_norm_versions.dsn", e1 + e2)
 
 # 6. Annule et remplace / annule
 e = envoi("P24V01", [decl(kind="01", order="1", body=ind() + ctr()),
-                     decl(kind="03", order="2", extra_header=["S20.G00.05.006,'123456789012'"], body=ind() + ctr()),
-                     decl(nature="07", kind="04", month=None, order="3", extra_header=["S20.G00.05.006,'123456789013'"], body=[])])
+                     decl(kind="03", order="2", extra_header=["S20.G00.05.006,'010320241'"], body=ind() + ctr()),
+                     decl(nature="07", kind="04", month=None, order="3", extra_header=["S20.G00.05.006,'010320242'"], body=[])])
 write("06_annule_et_remplace.dsn", e)
 
 # 7. Fractions
@@ -106,17 +106,17 @@ e = envoi("P24V01", [decl(fraction="12", body=ind() + ctr()),
 write("07_fractions.dsn", e)
 
 # 8. Same contract redeclared in two monthly declarations
-e1 = envoi("P24V01", [decl(month="01012024", body=ind() + ctr(start="15112023", num="C1"))])
-e2 = envoi("P24V01", [decl(month="01022024", body=ind() + ctr(start="15112023", num="C1"))])
+e1 = envoi("P24V01", [decl(month="01012024", body=ind() + ctr(start="15112023", num="C0001"))])
+e2 = envoi("P24V01", [decl(month="01022024", body=ind() + ctr(start="15112023", num="C0001"))])
 write("08_contract_redeclared.dsn", e1 + e2)
 
 # 9. Identifier changes (31 for the individual, 41 for the contract)
 body = ind() + ["S21.G00.31.001,'01022024'", "S21.G00.31.008,'1800175999999'"] + \
-       ctr(extra=["S21.G00.41.001,'01022024'", "S21.G00.41.012,'12345678900099'", "S21.G00.41.014,'OLD1'"])
+       ctr(extra=["S21.G00.41.001,'01022024'", "S21.G00.41.012,'12345678900099'", "S21.G00.41.014,'OLD01'"])
 write("09_identifier_changes.dsn", envoi("P24V01", [decl(body=body)]))
 
 # 10. NTT-only individuals, including one right after an individual without contract
-body = ind() + ind(nir=None, ntt="11234567890") + ctr() + ind(nir=None, ntt="21234567890", sex="02") + ctr(num="2")
+body = ind() + ind(nir=None, ntt="11234567890") + ctr() + ind(nir=None, ntt="21234567890", sex="02") + ctr(num="00002")
 write("10_ntt_only.dsn", envoi("P24V01", [decl(body=body)]))
 
 # 11. Contract end and cancellations
@@ -128,7 +128,7 @@ write("11_end_and_cancellations.dsn", envoi("P24V01", [decl(body=body)]))
 
 # 12/13. Temporary work: mission contract, user site in 40.019 and S21.G00.85 after the individuals
 body = ind() + ctr(nature="03", extra=["S21.G00.40.019,'98765432100017'"]) + \
-       ind(nir="2850299123456", sex="02") + ctr(nature="03", num="2", extra=["S21.G00.40.019,'SITE2'"]) + \
+       ind(nir="2850299123456", sex="02") + ctr(nature="03", num="00002", extra=["S21.G00.40.019,'SITE2'"]) + \
        ["S21.G00.85.001,'98765432100017'", "S21.G00.85.011,'75111'",
         "S21.G00.85.001,'SITE2'", "S21.G00.85.011,'69123'"]
 write("12_temporary_work_lieux.dsn", envoi("P24V01", [decl(body=body)]))
