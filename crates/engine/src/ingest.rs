@@ -685,7 +685,23 @@ impl Ingest {
                 }
             }
         }
-        let mut root_list: Vec<u32> = merged.keys().copied().collect();
+        // Only persons with a contract in a kept declaration or a signalement
+        // (a person only in a replaced declaration never existed).
+        let mut used = vec![false; persons.len()];
+        for &k in &kept {
+            for &v in &monthly[k].versions {
+                used[roots[ckeys[versions[v as usize].ckey as usize].person as usize] as usize] =
+                    true;
+            }
+        }
+        for &v in &signal_versions {
+            used[roots[ckeys[versions[v as usize].ckey as usize].person as usize] as usize] = true;
+        }
+        let mut root_list: Vec<u32> = merged
+            .keys()
+            .copied()
+            .filter(|r| used[*r as usize])
+            .collect();
         root_list.sort_by_key(|r| persons[*r as usize].key);
         let mut person_index: HashMap<u32, u32> = HashMap::new();
         let out_persons: Vec<Person> = root_list
