@@ -1,5 +1,62 @@
+//! Ancrage's user interface: Leptos components, routes and the server
+//! functions that feed them.
+//!
+//! Rendered on the server (`ssr` feature, used by the `server` crate) and
+//! hydrated in the browser (`hydrate` feature, used by the `frontend` crate).
+//! Everything a page shows arrives through the server functions of [`api`];
+//! there is no hand-written JSON plumbing.
+
+pub mod api;
+pub mod components;
+pub mod pages;
+
 use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+/// The HTML document around the app (server side only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fr">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href="/vendor/leaflet/leaflet.css"/>
+                <script src="/vendor/leaflet/leaflet.js"></script>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <p>"Ancrage"</p> }
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ancrage.css"/>
+        <Title text="Ancrage — employeurs qui embauchent et gardent"/>
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">"Ancrage"</A>
+                <span class="tagline">"Les employeurs qui embauchent largement et gardent leurs salariés"</span>
+                <nav aria-label="Navigation principale">
+                    <A href="/">"Carte"</A>
+                    <A href="/methode">"Méthode"</A>
+                </nav>
+            </header>
+            <main id="contenu">
+                <Routes fallback=|| view! { <p class="notice">"Page introuvable."</p> }>
+                    <Route path=path!("/") view=pages::carte::CartePage/>
+                    <Route path=path!("/methode") view=pages::methode::MethodePage/>
+                </Routes>
+            </main>
+        </Router>
+    }
 }

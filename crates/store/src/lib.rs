@@ -1,1 +1,380 @@
-//! Stores: what `ancrage serve` may read (aggregates only).
+//! The published store: the only database `ancrage serve` opens.
+//!
+//! It holds aggregates only ([`ancrage_published`] types): no person, no
+//! pseudonymised identifier. The same migrations and queries run on SQLite
+//! (the embedded default) and PostgreSQL (shared deployments) through sqlx's
+//! `Any` driver; placeholders are written `$1, $2, …` in order of appearance,
+//! which both engines accept.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ancrage_store::StoreError> {
+//! let store = ancrage_store::PublishedStore::open("sqlite://data/ancrage.db").await?;
+//! let page = store.list(&Default::default()).await?;
+//! println!("{} établissements", page.total);
+//! # Ok(()) }
+//! ```
+
+use ancrage_published::{
+    band_label, ComponentView, EstablishmentDetail, EstablishmentSummary, FilterOption,
+    FilterOptions, ListFilter, ListPage, BANDS,
+};
+use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Row};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("invalid filter: {0}")]
+    Filter(String),
+    #[error("corrupt row for {siret}: {message}")]
+    Corrupt { siret: String, message: String },
+}
+
+/// Handle on the published store.
+#[derive(Clone, Debug)]
+pub struct PublishedStore {
+    pool: AnyPool,
+}
+
+const SUMMARY_COLUMNS: &str = "siret, name, naf, naf_label, commune, commune_name, postcode, \
+     basin, basin_label, lat, lng, headcount, hires, women_share, cdi_share, score, band";
+
+impl PublishedStore {
+    /// Open (creating a SQLite file and its directory if needed) and migrate.
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let url = prepare_sqlite_url(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+            .connect(&url)
+            .await?;
+        if url.starts_with("sqlite:") {
+            // Readers keep seeing the previous snapshot while a publish runs.
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Replace the whole published snapshot in one transaction: readers see
+    /// the old rows or the new ones, never a mix.
+    pub async fn publish(&self, rows: &[EstablishmentDetail]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM establishment")
+            .execute(&mut *tx)
+            .await?;
+        for d in rows {
+            let s = &d.summary;
+            let components =
+                serde_json::to_string(&d.components).map_err(|e| StoreError::Corrupt {
+                    siret: s.siret.clone(),
+                    message: e.to_string(),
+                })?;
+            sqlx::query(
+                "INSERT INTO establishment (siret, name, naf, naf_label, section, commune, \
+                 commune_name, postcode, basin, basin_label, lat, lng, headcount, hires, \
+                 hires_women, hires_cdi, hires_cdd, women_share, cdi_share, score, band, \
+                 first_month, last_month, peer_group, components) VALUES ($1, $2, $3, $4, $5, \
+                 $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
+                 $22, $23, $24, $25)",
+            )
+            .bind(&s.siret)
+            .bind(&s.name)
+            .bind(&s.naf)
+            .bind(&s.naf_label)
+            .bind(s.naf.as_deref().and_then(naf_section).map(String::from))
+            .bind(&s.commune)
+            .bind(&s.commune_name)
+            .bind(&s.postcode)
+            .bind(&s.basin)
+            .bind(&s.basin_label)
+            .bind(s.lat)
+            .bind(s.lng)
+            .bind(s.headcount)
+            .bind(s.hires)
+            .bind(d.hires_women)
+            .bind(d.hires_cdi)
+            .bind(d.hires_cdd)
+            .bind(s.women_share)
+            .bind(s.cdi_share)
+            .bind(s.score)
+            .bind(&s.band)
+            .bind(&d.first_month)
+            .bind(&d.last_month)
+            .bind(&d.peer_group)
+            .bind(components)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page of establishments matching `filter`.
+    pub async fn list(&self, filter: &ListFilter) -> Result<ListPage, StoreError> {
+        filter.validate().map_err(StoreError::Filter)?;
+        let (clause, params) = where_clause(filter);
+        let count_sql = format!("SELECT COUNT(*) AS n FROM establishment{clause}");
+        let total: i64 = bind_all(sqlx::query(&count_sql), &params)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let order = match filter.sort.as_deref().unwrap_or("score") {
+            "hires" => "hires DESC, siret",
+            "name" => "name, naf_label, siret",
+            // NULL scores ("non calculable") last on both engines.
+            _ => "CASE WHEN score IS NULL THEN 1 ELSE 0 END, score DESC, hires DESC, siret",
+        };
+        let size = filter.page_size() as i64;
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM establishment{clause} ORDER BY {order} \
+             LIMIT {size} OFFSET {}",
+            filter.page as i64 * size
+        );
+        let rows = bind_all(sqlx::query(&sql), &params)
+            .fetch_all(&self.pool)
+            .await?;
+        let items = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<_, _>>()?;
+        Ok(ListPage { total, items })
+    }
+
+    /// The card of one establishment.
+    pub async fn detail(&self, siret: &str) -> Result<Option<EstablishmentDetail>, StoreError> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, hires_women, hires_cdi, hires_cdd, first_month, \
+             last_month, peer_group, components FROM establishment WHERE siret = $1"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(siret)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let summary = summary_from_row(&row)?;
+        let components: String = row.try_get("components")?;
+        let components: Vec<ComponentView> =
+            serde_json::from_str(&components).map_err(|e| StoreError::Corrupt {
+                siret: siret.to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Some(EstablishmentDetail {
+            summary,
+            hires_women: row.try_get("hires_women")?,
+            hires_cdi: row.try_get("hires_cdi")?,
+            hires_cdd: row.try_get("hires_cdd")?,
+            first_month: row.try_get("first_month")?,
+            last_month: row.try_get("last_month")?,
+            peer_group: row.try_get("peer_group")?,
+            components,
+        }))
+    }
+
+    /// Values the filters can take, with counts.
+    pub async fn filter_options(&self) -> Result<FilterOptions, StoreError> {
+        let basins = sqlx::query(
+            "SELECT basin AS code, MAX(basin_label) AS label, COUNT(*) AS n FROM establishment \
+             WHERE basin IS NOT NULL GROUP BY basin ORDER BY MAX(basin_label)",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(option_from_row)
+        .collect::<Result<_, _>>()?;
+        let sections = sqlx::query(
+            "SELECT section AS code, section AS label, COUNT(*) AS n FROM establishment \
+             WHERE section IS NOT NULL GROUP BY section ORDER BY section",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(option_from_row)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .map(|mut o| {
+            o.label = format!("{} — {}", o.code, section_label(&o.code));
+            o
+        })
+        .collect();
+        let counts: Vec<(String, i64)> =
+            sqlx::query("SELECT band, COUNT(*) AS n FROM establishment GROUP BY band")
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get("band")?, r.try_get("n")?)))
+                .collect::<Result<_, sqlx::Error>>()?;
+        let bands = BANDS
+            .iter()
+            .map(|(code, _)| FilterOption {
+                code: code.to_string(),
+                label: band_label(code).to_string(),
+                count: counts
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or(0, |(_, n)| *n),
+            })
+            .collect();
+        Ok(FilterOptions {
+            basins,
+            sections,
+            bands,
+        })
+    }
+}
+
+/// For SQLite URLs: create the parent directory and ask for file creation.
+fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        return Ok(url.to_string());
+    };
+    let path = rest.trim_start_matches("//");
+    let file = path.split('?').next().unwrap_or("");
+    if file.is_empty() || file == ":memory:" {
+        return Ok(url.to_string());
+    }
+    if let Some(dir) = std::path::Path::new(file).parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Filter(e.to_string()))?;
+        }
+    }
+    Ok(if url.contains("mode=") {
+        url.to_string()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
+    })
+}
+
+fn where_clause(f: &ListFilter) -> (String, Vec<String>) {
+    let mut conds = Vec::new();
+    let mut params = Vec::new();
+    for (col, val) in [
+        ("basin", &f.basin),
+        ("section", &f.section),
+        ("band", &f.band),
+    ] {
+        if let Some(v) = val {
+            params.push(v.clone());
+            conds.push(format!("{col} = ${}", params.len()));
+        }
+    }
+    if conds.is_empty() {
+        (String::new(), params)
+    } else {
+        (format!(" WHERE {}", conds.join(" AND ")), params)
+    }
+}
+
+fn bind_all<'q>(
+    mut q: Query<'q, Any, AnyArguments<'q>>,
+    params: &'q [String],
+) -> Query<'q, Any, AnyArguments<'q>> {
+    for p in params {
+        q = q.bind(p.as_str());
+    }
+    q
+}
+
+fn summary_from_row(r: &AnyRow) -> Result<EstablishmentSummary, StoreError> {
+    Ok(EstablishmentSummary {
+        siret: r.try_get("siret")?,
+        name: r.try_get("name")?,
+        naf: r.try_get("naf")?,
+        naf_label: r.try_get("naf_label")?,
+        commune: r.try_get("commune")?,
+        commune_name: r.try_get("commune_name")?,
+        postcode: r.try_get("postcode")?,
+        basin: r.try_get("basin")?,
+        basin_label: r.try_get("basin_label")?,
+        lat: r.try_get("lat")?,
+        lng: r.try_get("lng")?,
+        headcount: r.try_get("headcount")?,
+        hires: r.try_get("hires")?,
+        women_share: r.try_get("women_share")?,
+        cdi_share: r.try_get("cdi_share")?,
+        score: r.try_get("score")?,
+        band: r.try_get("band")?,
+    })
+}
+
+fn option_from_row(r: &AnyRow) -> Result<FilterOption, StoreError> {
+    Ok(FilterOption {
+        code: r.try_get("code")?,
+        label: r.try_get::<Option<String>, _>("label")?.unwrap_or_default(),
+        count: r.try_get("n")?,
+    })
+}
+
+/// NAF section letter of a code like `8810A` or `88.10A` (fixed division ranges).
+pub fn naf_section(naf: &str) -> Option<&'static str> {
+    let digits: String = naf.chars().filter(char::is_ascii_digit).take(2).collect();
+    let div: u8 = digits.parse().ok()?;
+    Some(match div {
+        1..=3 => "A",
+        5..=9 => "B",
+        10..=33 => "C",
+        35 => "D",
+        36..=39 => "E",
+        41..=43 => "F",
+        45..=47 => "G",
+        49..=53 => "H",
+        55..=56 => "I",
+        58..=63 => "J",
+        64..=66 => "K",
+        68 => "L",
+        69..=75 => "M",
+        77..=82 => "N",
+        84 => "O",
+        85 => "P",
+        86..=88 => "Q",
+        90..=93 => "R",
+        94..=96 => "S",
+        97..=98 => "T",
+        99 => "U",
+        _ => return None,
+    })
+}
+
+/// Short French label of a NAF section.
+pub fn section_label(section: &str) -> &'static str {
+    match section {
+        "A" => "Agriculture, sylviculture et pêche",
+        "B" => "Industries extractives",
+        "C" => "Industrie manufacturière",
+        "D" => "Énergie",
+        "E" => "Eau, déchets, dépollution",
+        "F" => "Construction",
+        "G" => "Commerce, réparation d'automobiles",
+        "H" => "Transports et entreposage",
+        "I" => "Hébergement et restauration",
+        "J" => "Information et communication",
+        "K" => "Finance et assurance",
+        "L" => "Activités immobilières",
+        "M" => "Activités spécialisées, scientifiques et techniques",
+        "N" => "Services administratifs et de soutien",
+        "O" => "Administration publique",
+        "P" => "Enseignement",
+        "Q" => "Santé humaine et action sociale",
+        "R" => "Arts, spectacles et loisirs",
+        "S" => "Autres activités de services",
+        "T" => "Activités des ménages",
+        "U" => "Activités extra-territoriales",
+        _ => "Section inconnue",
+    }
+}

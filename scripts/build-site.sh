@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Build the browser bundle into the site root (default target/site) without
+# cargo-leptos: cargo (wasm32) → wasm-bindgen → wasm-opt (npm binaryen) → copy
+# static files and Leaflet from node_modules. See docs/build.md for why.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SITE=${LEPTOS_SITE_ROOT:-target/site}
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's wasm-opt before Debian's
+
+cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+WASM=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+
+rm -rf "$SITE.tmp" && mkdir -p "$SITE.tmp/pkg" "$SITE.tmp/vendor/leaflet"
+cp -r public/. "$SITE.tmp/"
+wasm-bindgen --target web --out-name ancrage --out-dir "$SITE.tmp/pkg" "$WASM"
+# HydrationScripts loads /pkg/ancrage.wasm.
+mv "$SITE.tmp/pkg/ancrage_bg.wasm" "$SITE.tmp/pkg/ancrage.wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$SITE.tmp/pkg/ancrage.wasm" -o "$SITE.tmp/pkg/ancrage.wasm"
+cp style/main.css "$SITE.tmp/pkg/ancrage.css"
+cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$SITE.tmp/vendor/leaflet/"
+cp -r node_modules/leaflet/dist/images "$SITE.tmp/vendor/leaflet/"
+if [ -d data/refdata/site ]; then cp -r data/refdata/site/. "$SITE.tmp/vendor/"; fi
+rm -rf "$SITE" && mv "$SITE.tmp" "$SITE"
+echo "site built in $SITE ($(du -sh "$SITE" | cut -f1); wasm $(gzip -c "$SITE/pkg/ancrage.wasm" | wc -c) bytes gzipped)"

@@ -1,0 +1,83 @@
+//! The web server: Leptos pages and server functions over the published store,
+//! static assets with cache headers, health check, compression, request logs.
+
+use std::path::Path;
+
+use ancrage_store::PublishedStore;
+use anyhow::Context;
+use app::{shell, App};
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::cli::ServeArgs;
+
+/// Build the application router for `store`, serving assets from `site_root`.
+pub fn router(store: PublishedStore, site_root: &Path, addr: std::net::SocketAddr) -> Router {
+    let options = LeptosOptions::builder()
+        .output_name("ancrage")
+        .site_root(site_root.to_string_lossy().as_ref())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+
+    let routes = generate_route_list(App);
+    let static_cache = SetResponseHeaderLayer::overriding(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    let assets = Router::new()
+        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
+        .nest_service("/vendor", ServeDir::new(site_root.join("vendor")))
+        .route_service(
+            "/favicon.svg",
+            tower_http::services::ServeFile::new(site_root.join("favicon.svg")),
+        )
+        .layer(static_cache);
+
+    let ctx_store = store.clone();
+    let shell_options = options.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            move || provide_context(ctx_store.clone()),
+            move || shell(shell_options.clone()),
+        )
+        .merge(assets)
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(options)
+}
+
+pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let store = PublishedStore::open(database_url)
+        .await
+        .with_context(|| format!("opening the published store {database_url}"))?;
+    if !args.site_root.join("pkg").is_dir() {
+        tracing::warn!(
+            "{} has no pkg/: the page will render but not hydrate (build the site with scripts/build-site.sh)",
+            args.site_root.display()
+        );
+    }
+    let app = router(store, &args.site_root, args.addr);
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("binding {}", args.addr))?;
+    println!("Ancrage écoute sur http://{}/", args.addr);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+        .await?;
+    Ok(())
+}
