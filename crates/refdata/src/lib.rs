@@ -21,6 +21,43 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # API overview
+//!
+//! | call | returns |
+//! |---|---|
+//! | [`Refdata::load`]`(dir)` | all assets of `dir` (under 1 s in a debug build) |
+//! | [`Refdata::communes`], [`Refdata::commune`]`(code)` | current communes ([`Commune`]) |
+//! | [`Refdata::current_commune`]`(code)` | follows former / délégué / `751xx` codes |
+//! | [`Refdata::point`]`(code)` | `([lng, lat], PointSource)` |
+//! | [`Refdata::naf_label`], [`Refdata::naf_section`], [`Refdata::naf_division`], [`Refdata::section_label`], [`Refdata::division_label`], [`Refdata::naf_codes`] | NAF rév. 2 |
+//! | [`Refdata::locate`]`(postcode, town, workplace_commune)` | [`Located`] `{commune, method}` or [`LocateError`] `{reason}` |
+//! | [`Refdata::grid_ids`], [`Refdata::grid`]`(id)`, [`Refdata::default_grid`] | [`Grid`] (units, commune → unit, polygons GeoJSON) |
+//! | [`Refdata::basin_of`]`(commune, &grid)` | unit code |
+//! | [`Refdata::france_outline`] | GeoJSON `Feature` |
+//! | [`import_ze2020`], [`import_grid`] | writes `grids/<id>/`, makes it the default; [`ImportReport`] |
+//!
+//! A CLI command such as `ancrage refdata import` maps onto [`import_ze2020`]:
+//!
+//! ```no_run
+//! # use ancrage_refdata::{import_ze2020, Refdata};
+//! # use std::path::Path;
+//! let dir = Path::new("data/refdata");
+//! let rd = Refdata::load(dir)?;
+//! let (grid, report) = import_ze2020(
+//!     dir,
+//!     Path::new("ZE2020_au_01-01-2022.xlsx"),   // or the CSV CODGEO,ZE2020,LIBZE2020
+//!     Path::new("ze2020.geojson"),              // features keyed by property ZE2020
+//!     Some(Path::new("passage_codes.csv")),     // DEPCOM_HIST,DEPCOM
+//!     Some(&rd),
+//! )?;
+//! assert_eq!(rd.default_grid_id(), "ze2020");
+//! # let _ = (grid, report);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Sources, licences, the attribution text for the UI and measured figures are in
+//! `docs/refdata.md`.
+//!
 //! # Asset layout (`data/refdata/`)
 //!
 //! All text files are UTF-8; TSV files have one header line and tab-separated fields, lists
@@ -387,6 +424,14 @@ impl Refdata {
             .filter(|(k, _)| naf::NafLevel::of(k) == Some(level))
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect()
+    }
+
+    /// The France outline (GeoJSON `Feature`, `MultiPolygon` including the DROM), read from
+    /// `france.geojson`.
+    pub fn france_outline(&self) -> Result<serde_json::Value, RefdataError> {
+        let path = self.dir.join("france.geojson");
+        serde_json::from_str(&read_text(&path)?)
+            .map_err(|e| RefdataError::format(&path, e.to_string()))
     }
 
     /// Ids of the grids present under `grids/`.

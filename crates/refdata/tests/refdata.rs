@@ -131,6 +131,26 @@ fn assets_have_the_expected_communes_and_points() {
         .iter()
         .filter(|c| c.point_source == PointSource::Geonames)
         .count();
+    let outline = rd.france_outline().expect("outline");
+    let outline = ancrage_refdata::geo::multipolygon_from_geojson(&outline["geometry"])
+        .expect("multipolygon");
+    validate_multipolygon(&outline).expect("valid outline");
+    for (name, p) in [
+        ("Paris", [2.35, 48.85]),
+        ("Ajaccio", [8.74, 41.93]),
+        ("Cayenne", [-52.33, 4.93]),
+        ("Saint-Denis (Réunion)", [55.45, -20.88]),
+        ("Martinique (Le Lamentin)", [-60.99, 14.66]),
+    ] {
+        assert!(
+            point_in_multipolygon(p, &outline),
+            "{name} outside the outline"
+        );
+    }
+    assert!(
+        !point_in_multipolygon([-0.13, 51.5], &outline),
+        "London inside the outline"
+    );
     println!(
         "communes {}, with a GeoNames point {geonames}",
         rd.communes().len()
