@@ -767,4 +767,152 @@ mod tests {
         assert_eq!(quantile(&s, 0.5), Some(2.0));
         assert_eq!(quantile(&s, 0.25), Some(1.75));
     }
+
+    fn firm(siret: &str, hires: u32, cdi: u32) -> EstablishmentIndicators {
+        EstablishmentIndicators {
+            siret: siret.into(),
+            naf: Some("5610A".into()),
+            headcount: 12,
+            hires,
+            hires_cdi: cdi,
+            hires_cdd: hires - cdi,
+            ..Default::default()
+        }
+    }
+
+    fn by_siret<'a>(v: &'a [ScoredEstablishment], s: &str) -> &'a ScoredEstablishment {
+        v.iter().find(|x| x.indicators.siret == s).unwrap()
+    }
+
+    fn comp<'a>(s: &'a ScoredEstablishment, key: &str) -> &'a Component {
+        s.components.iter().find(|c| c.key == key).unwrap()
+    }
+
+    #[test]
+    fn positions_and_score_by_hand() {
+        // Four firms, 10 hires each, CDI 1, 3, 5, 7. Same n and same prior, so
+        // shrinkage keeps the order: mid-rank percentiles 12.5, 37.5, 62.5, 87.5.
+        // Ouverture: every rate is 0/10 for all (0 women, 0 young…) → all equal
+        // → 50. Qualité = cdi_share position q (cdd_duration absent).
+        // Durabilité = cdd_to_cdi only: 0 conversions out of 9, 7, 5, 3 CDD
+        // hires; (0 + α)/(n + α + β) falls as n grows, so the positions are
+        // again 12.5, 37.5, 62.5, 87.5 = q.
+        // Score = 0.4·50 + 0.3·q + 0.3·q = 20 + 0.6·q.
+        let inds = vec![
+            firm("a", 10, 1),
+            firm("b", 10, 3),
+            firm("c", 10, 5),
+            firm("d", 10, 7),
+        ];
+        let out = score_all(inds, &ScoreConfig::default());
+        for (s, q) in [("a", 12.5), ("b", 37.5), ("c", 62.5), ("d", 87.5)] {
+            let f = by_siret(&out, s);
+            assert_eq!(comp(f, "cdi_share").position, Some(q), "{s}");
+            assert_eq!(comp(f, "young").position, Some(50.0));
+            assert_eq!(comp(f, "retention_12m").position, None);
+            let score = f.score.unwrap();
+            assert_eq!(comp(f, "cdd_to_cdi").position, Some(q), "{s}");
+            assert!((score - (20.0 + 0.6 * q)).abs() < 1e-9, "{s}: {score}");
+            assert_eq!(f.peer_group, "tous");
+        }
+        // Bands: a 27.5 < 40 → peu engagée; b 42.5, c 57.5 → en progrès
+        // (ouverture 50 < 60, so not accueillante); d 72.5 ≥ 65 with every
+        // dimension ≥ 40 (50, 87.5, 87.5) → engagée.
+        assert_eq!(by_siret(&out, "a").band, Band::PeuEngagee);
+        assert_eq!(by_siret(&out, "b").band, Band::EnProgres);
+        assert_eq!(by_siret(&out, "c").band, Band::EnProgres);
+        assert_eq!(by_siret(&out, "d").band, Band::Engagee);
+    }
+
+    #[test]
+    fn non_calculable_is_never_zero() {
+        let mut only_ouverture = firm("one-dim", 10, 0);
+        only_ouverture.hires_cdd = 0; // no CDI/CDD split, no CDD→CDI base
+        let inds = vec![firm("small", 4, 2), only_ouverture, firm("ok", 10, 5)];
+        let out = score_all(inds, &ScoreConfig::default());
+        for s in ["small", "one-dim"] {
+            let f = by_siret(&out, s);
+            assert_eq!(f.score, None);
+            assert_eq!(f.band, Band::NonCalculable);
+            assert!(!f.calculable);
+        }
+        assert!(by_siret(&out, "ok").score.is_some());
+        // The 4-hire firm still gets its components for display.
+        assert!(comp(by_siret(&out, "small"), "cdi_share")
+            .position
+            .is_some());
+    }
+
+    #[test]
+    fn fewer_accidents_rank_higher() {
+        // Same exposure (10 employee-years), 0…3 accidents: shrunk frequency
+        // increases with accidents, so positions are 100 − 12.5, …, 100 − 87.5.
+        let inds: Vec<_> = (0..4)
+            .map(|k| EstablishmentIndicators {
+                siret: format!("f{k}"),
+                hires: 10,
+                work_accidents: k,
+                employee_years: 10.0,
+                ..Default::default()
+            })
+            .collect();
+        let out = score_all(inds, &ScoreConfig::default());
+        for (k, expect) in [(0, 87.5), (1, 62.5), (2, 37.5), (3, 12.5)] {
+            let c = comp(by_siret(&out, &format!("f{k}")), "accidents");
+            assert_eq!(c.position, Some(expect));
+            assert_eq!(c.raw, Some(k as f64 * 100.0)); // k / 10 · 1 000
+        }
+    }
+
+    #[test]
+    fn peer_groups_fall_back() {
+        // 20 firms with hires in NAF 56 × 10-49 → own cell; a lone 47 firm → section G
+        // is thin too (1 firm) → all.
+        let mut inds: Vec<_> = (0..20).map(|k| firm(&format!("r{k}"), 6, 3)).collect();
+        let mut shop = firm("shop", 6, 3);
+        shop.naf = Some("4711D".into());
+        inds.push(shop);
+        let out = score_all(inds, &ScoreConfig::default());
+        assert_eq!(by_siret(&out, "r0").peer_group, "NAF 56 · 10-49");
+        assert_eq!(by_siret(&out, "shop").peer_group, "tous");
+    }
+
+    #[test]
+    fn band_rules() {
+        let rules = ScoreConfig::default().bands;
+        let dims = |o: f64, q: f64, d: f64| -> Vec<DimensionScore> {
+            [("ouverture", o), ("qualite", q), ("durabilite", d)]
+                .iter()
+                .map(|(k, v)| DimensionScore {
+                    key: k.to_string(),
+                    label_fr: String::new(),
+                    weight: 1.0,
+                    score: Some(*v),
+                    components: 1,
+                })
+                .collect()
+        };
+        assert_eq!(
+            band_of(None, &dims(90.0, 90.0, 90.0), &rules),
+            Band::NonCalculable
+        );
+        assert_eq!(
+            band_of(Some(70.0), &dims(80.0, 70.0, 60.0), &rules),
+            Band::Engagee
+        );
+        // High score but one dimension under the floor of 40: not engagée;
+        // ouverture 85 ≥ 60 and score ≥ 45 → accueillante.
+        assert_eq!(
+            band_of(Some(66.0), &dims(85.0, 80.0, 30.0), &rules),
+            Band::Accueillante
+        );
+        assert_eq!(
+            band_of(Some(50.0), &dims(50.0, 50.0, 50.0), &rules),
+            Band::EnProgres
+        );
+        assert_eq!(
+            band_of(Some(39.9), &dims(70.0, 20.0, 20.0), &rules),
+            Band::PeuEngagee
+        );
+    }
 }
