@@ -52,7 +52,12 @@ const PLM: [&str; 3] = ["PARIS", "LYON", "MARSEILLE"];
 /// and, for Paris, Lyon and Marseille, an arrondissement suffix (`PARIS 08`,
 /// `LYON 3EME`, `MARSEILLE 1ER ARRONDISSEMENT`).
 fn strip_postal(mut t: Vec<String>) -> Vec<String> {
-    if let Some(i) = t.iter().position(|x| x == "CEDEX" || x == "CEDEXS") {
+    let is_cedex = |x: &String| {
+        x.strip_prefix("CEDEX").is_some_and(|rest| {
+            rest.is_empty() || rest == "S" || rest.chars().all(|c| c.is_ascii_digit())
+        })
+    };
+    if let Some(i) = t.iter().position(is_cedex) {
         t.truncate(i);
     }
     if t.len() >= 2 && PLM.contains(&t[0].as_str()) {
@@ -110,6 +115,8 @@ mod tests {
         assert_eq!(keys("STE FOY LES LYON").0, keys("Sainte-Foy-lès-Lyon").0);
         assert_eq!(keys("VILLENEUVE DASCQ").0, keys("Villeneuve-d'Ascq").0);
         assert_eq!(keys("NANTERRE CEDEX 9").0, "NANTERRE");
+        assert_eq!(keys("NANTERRE CEDEX09").0, "NANTERRE");
+        assert_eq!(keys("Cedexville").0, "CEDEXVILLE");
         assert_eq!(keys("PARIS 08").0, "PARIS");
         assert_eq!(keys("LYON 3EME ARRONDISSEMENT").0, "LYON");
         assert_eq!(keys("Marseille 1er Arrondissement").0, "MARSEILLE");
