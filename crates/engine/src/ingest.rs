@@ -810,8 +810,9 @@ impl Ingest {
                     _ => None,
                 })
                 .max();
+            // An end before the start is a declaration error: ignored.
             let mut end = match end_ev {
-                Some((_, false, date)) => date,
+                Some((_, false, date)) => date.filter(|d| *d >= start),
                 _ => None,
             };
             let mut end_inferred = false;
