@@ -35,6 +35,7 @@
 //! | [`Refdata::basin_of`]`(commune, &grid)` | unit code |
 //! | [`Refdata::france_outline`] | GeoJSON `Feature` |
 //! | [`import_ze2020`], [`import_grid`] | writes `grids/<id>/`, makes it the default; [`ImportReport`] |
+//! | [`sirene::read_sirene`]`(csv)` | optional SIRENE enrichment by SIRET; [`sirene::SireneEstablishment::public`] hides non-diffusible names, addresses and points |
 //!
 //! A CLI command such as `ancrage refdata import` maps onto [`import_ze2020`]:
 //!
@@ -92,6 +93,7 @@ mod grid;
 mod locate;
 pub mod naf;
 pub mod normalize;
+pub mod sirene;
 
 pub use grid::{import_grid, import_ze2020, Grid, ImportReport, ImportSpec};
 pub use locate::{LocateError, LocateMethod, LocateReason, Located};
