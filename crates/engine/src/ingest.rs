@@ -160,6 +160,9 @@ pub struct Contract {
     pub aided: bool,
     /// Alternance dispositif in some declaration.
     pub alternance: bool,
+    /// S21.G00.40.010 of its latest declaration (informative only: the
+    /// indicators never use it, prolongations and early breaks make it unreliable).
+    pub planned_end: Option<NaiveDate>,
     /// First and last months with a monthly declaration carrying it.
     pub first_month: Option<Month>,
     pub last_month: Option<Month>,
@@ -231,6 +234,7 @@ struct Version {
     dispositif: Option<u8>,
     boeth: bool,
     complement: bool,
+    planned_end: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug)]
@@ -502,6 +506,7 @@ impl Ingest {
                     dispositif: parse_u8(c.dispositif()),
                     boeth: present(c.boeth()),
                     complement: present(c.complement_dispositif()),
+                    planned_end: c.planned_end(),
                 });
                 versions.push(v);
                 if let Some(fin) = &c.fin {
@@ -797,6 +802,12 @@ impl Ingest {
                 v.dispositif
                     .is_some_and(|d| ALTERNANCE_DISPOSITIFS.contains(&d))
             });
+            let planned_end = acc
+                .obs
+                .iter()
+                .map(|(m, v)| (*m, versions[*v as usize].planned_end))
+                .max()
+                .and_then(|(_, p)| p);
             let months = acc.obs.iter().map(|(m, _)| *m).filter(|m| *m != Month::MAX);
             let first_month = months.clone().min();
             let last_month = months.max();
@@ -873,6 +884,7 @@ impl Ingest {
                 boeth,
                 aided,
                 alternance,
+                planned_end,
                 first_month,
                 last_month,
                 end,

@@ -99,6 +99,53 @@ fn dataset_resolution() {
     // The A&R replaced one declaration.
     assert_eq!(ds.stats.monthly_replaced, 1);
     assert_eq!(ds.stats.signalements, 1);
+    // Contract ends, found by (establishment, start date).
+    let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+    let a = ds
+        .establishments
+        .iter()
+        .position(|e| e.siret == "12345678900011")
+        .unwrap() as u32;
+    let at_a = |start| {
+        let v: Vec<_> = ds
+            .contracts
+            .iter()
+            .filter(|c| c.establishment == a && c.start == start)
+            .collect();
+        assert_eq!(v.len(), 1, "{start}");
+        v[0]
+    };
+    // P1's apprentice CDD: declared end, planned end 31 Aug 2022, dispositif 64.
+    let c = at_a(d(2022, 3, 1));
+    assert_eq!((c.end, c.end_inferred), (Some(d(2022, 8, 31)), false));
+    assert_eq!(c.planned_end, Some(d(2022, 8, 31)));
+    assert!(c.alternance && !c.aided);
+    // P4: silent after December 2022 → inferred end 31 Dec 2022.
+    let c = at_a(d(2022, 5, 2));
+    assert_eq!((c.end, c.end_inferred), (Some(d(2022, 12, 31)), true));
+    // P5: end block only in the July file, dated 30 June.
+    let c = at_a(d(2022, 6, 1));
+    assert_eq!((c.end, c.end_inferred), (Some(d(2022, 6, 30)), false));
+    // P6: end cancelled by 099 → open.
+    assert_eq!(at_a(d(2023, 6, 1)).end, None);
+    // P3: one contract despite NTT-only months, Feb–Jul 2023, aided.
+    let c = at_a(d(2023, 2, 1));
+    assert_eq!(c.end, Some(d(2023, 7, 31)));
+    assert!(c.aided);
+    assert_eq!(
+        (c.first_month, c.last_month),
+        (Some(2023 * 12 + 1), Some(2023 * 12 + 6))
+    );
+    // P7: nature 01 from the A&R, BOETH.
+    let c = at_a(d(2024, 2, 1));
+    assert_eq!(c.nature, 1);
+    assert!(c.boeth);
+    // P2's work accident: one arrêt after de-duplication, with the April resume date.
+    let c = at_a(d(2021, 6, 1));
+    assert_eq!(c.arrets.len(), 1);
+    assert_eq!(c.arrets[0].resume, Some(d(2023, 4, 3)));
+    // 10 Mar – 2 Apr 2023 = 22 + 2 = 24 days off.
+    assert_eq!(c.arrets[0].days(), Some(24));
     // No clear identifier anywhere in the dataset.
     let dump = format!("{ds:?}");
     for id in ["2000575111001", "2850775111003", "2123456789003", "ALICE"] {
