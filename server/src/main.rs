@@ -3,6 +3,7 @@
 
 mod cli;
 mod ingest;
+mod publish;
 mod web;
 
 use clap::Parser;

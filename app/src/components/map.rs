@@ -82,6 +82,15 @@ mod leaflet_view {
 
     use crate::api::MapPoint;
 
+    /// `layer.bindTooltip(text)`: the leaflet crate binds it under a wrong JS name.
+    fn bind_tooltip(layer: &JsValue, text: &str) {
+        if let Ok(f) = js_sys::Reflect::get(layer, &"bindTooltip".into()) {
+            if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                let _ = f.call1(layer, &JsValue::from_str(text));
+            }
+        }
+    }
+
     struct Live {
         element: web_sys::HtmlElement,
         map: Map,
@@ -147,8 +156,7 @@ mod leaflet_view {
                 let handler = Closure::<dyn Fn()>::new(move || cb(siret.clone()));
                 marker.on("click", handler.as_ref());
                 handler.forget();
-                let _ = marker
-                    .bind_tooltip_with_content(&JsValue::from_str(&p.label), &JsValue::UNDEFINED);
+                bind_tooltip(&marker, &p.label);
                 l.markers.add_layer(&marker);
             }
             if fresh && !points.is_empty() {

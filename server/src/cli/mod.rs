@@ -51,6 +51,9 @@ pub struct IngestArgs {
     /// Key file for pseudonymising identifiers (created with a random key if missing).
     #[arg(long, env = "ANCRAGE_KEY_FILE", default_value = "data/pseudonym.key")]
     pub key_file: PathBuf,
+    /// Reference data directory (built by scripts/refdata-fetch.sh).
+    #[arg(long, env = "ANCRAGE_REFDATA", default_value = "data/refdata")]
+    pub refdata: PathBuf,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,

@@ -1,0 +1,193 @@
+//! From the engine's scored establishments to published rows: place each
+//! establishment (reference data) and apply statistical secrecy.
+//!
+//! Secrecy rule (see docs/methode.md): a share or component computed on fewer
+//! than [`MIN_PEOPLE`] people is published as absent with a reason; for
+//! health-related figures (disabled workers, long sick leave, work accidents)
+//! the threshold is [`MIN_PEOPLE_HEALTH`]. The counts behind a hidden share are
+//! hidden with it, so it cannot be recovered by subtraction.
+
+use std::path::Path;
+
+use ancrage_engine::{Component, ScoredEstablishment};
+use ancrage_published::{ComponentView, EstablishmentDetail, EstablishmentSummary};
+use ancrage_refdata::{Grid, Refdata};
+
+/// Fewest people a published figure may rest on.
+pub const MIN_PEOPLE: u32 = 5;
+/// Fewest people a health-related figure may rest on.
+pub const MIN_PEOPLE_HEALTH: u32 = 11;
+
+/// Reference data and the grid used to name basins.
+pub struct Places {
+    pub refdata: Refdata,
+    pub grid: Option<Grid>,
+}
+
+/// Load reference data from `dir`; without it establishments are published
+/// unplaced (and a warning says how to build it).
+pub fn load_refdata(dir: &Path) -> Option<Places> {
+    match Refdata::load(dir) {
+        Ok(refdata) => {
+            let grid = refdata
+                .default_grid()
+                .map_err(|e| tracing::warn!("no basin grid: {e}"))
+                .ok();
+            Some(Places { refdata, grid })
+        }
+        Err(e) => {
+            tracing::warn!(
+                "reference data unavailable ({e}); run scripts/refdata-fetch.sh to place establishments on the map"
+            );
+            None
+        }
+    }
+}
+
+fn is_health_component(key: &str) -> bool {
+    key.contains("boeth") || key.contains("sick") || key.contains("accident")
+}
+
+fn component_view(c: &Component) -> ComponentView {
+    let threshold = if is_health_component(&c.key) {
+        MIN_PEOPLE_HEALTH
+    } else {
+        MIN_PEOPLE
+    };
+    let hidden = c.n < threshold;
+    let note = if hidden {
+        Some(format!("non diffusable (moins de {threshold} personnes)"))
+    } else if c.raw.is_none() {
+        Some("non calculable".to_string())
+    } else {
+        None
+    };
+    ComponentView {
+        key: c.key.clone(),
+        label: c.label_fr.clone(),
+        dimension: c.dimension.clone(),
+        value: if hidden { None } else { c.raw },
+        peer_median: c.peer_median,
+        position: if hidden { None } else { c.position },
+        n: if hidden { 0 } else { c.n as i64 },
+        note,
+    }
+}
+
+/// One published row per scored establishment, secrecy applied.
+pub fn published_rows(
+    scored: &[ScoredEstablishment],
+    places: Option<&Places>,
+) -> Vec<EstablishmentDetail> {
+    scored.iter().map(|s| published_row(s, places)).collect()
+}
+
+fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> EstablishmentDetail {
+    let ind = &s.indicators;
+    let shares_visible = ind.hires >= MIN_PEOPLE;
+    let mut summary = EstablishmentSummary {
+        siret: ind.siret.clone(),
+        name: None,
+        naf: ind.naf.clone(),
+        naf_label: None,
+        commune: None,
+        commune_name: None,
+        postcode: ind.postcode.clone(),
+        basin: None,
+        basin_label: None,
+        lat: None,
+        lng: None,
+        headcount: ind.headcount as i64,
+        hires: ind.hires as i64,
+        women_share: shares_visible.then(|| ind.women_share_hires()).flatten(),
+        cdi_share: shares_visible.then(|| ind.cdi_share_hires()).flatten(),
+        score: s.score,
+        band: s.band.code().to_string(),
+    };
+    if let Some(p) = places {
+        place(&mut summary, ind.town.as_deref(), p);
+    }
+    let visible = |n: u32| shares_visible.then_some(n as i64);
+    EstablishmentDetail {
+        summary,
+        first_month: ind.first_month.clone(),
+        last_month: ind.last_month.clone(),
+        hires_women: visible(ind.hires_women),
+        hires_cdi: visible(ind.hires_cdi),
+        hires_cdd: visible(ind.hires_cdd),
+        peer_group: Some(s.peer_group.clone()),
+        components: s.components.iter().map(component_view).collect(),
+    }
+}
+
+/// Fill commune, point, basin and NAF label from reference data.
+fn place(summary: &mut EstablishmentSummary, town: Option<&str>, p: &Places) {
+    if let Some(naf) = &summary.naf {
+        summary.naf_label = p.refdata.naf_label(naf).map(str::to_string);
+    }
+    let postcode = summary.postcode.clone().unwrap_or_default();
+    match p.refdata.locate(&postcode, town.unwrap_or(""), None) {
+        Ok(located) => {
+            if let Some(c) = p.refdata.commune(&located.commune) {
+                summary.commune_name = Some(c.name.clone());
+                summary.lat = Some(c.lat);
+                summary.lng = Some(c.lng);
+            }
+            if let Some(grid) = &p.grid {
+                if let Some(unit) = p.refdata.basin_of(&located.commune, grid) {
+                    summary.basin = Some(unit.to_string());
+                    summary.basin_label = grid.units.get(unit).cloned();
+                }
+            }
+            summary.commune = Some(located.commune);
+        }
+        Err(e) => tracing::debug!(
+            "{}: not located ({postcode} {}): {e}",
+            summary.siret,
+            town.unwrap_or("")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn component(key: &str, n: u32) -> Component {
+        Component {
+            key: key.into(),
+            label_fr: key.into(),
+            dimension: "ouverture".into(),
+            raw: Some(0.5),
+            shrunk: Some(0.45),
+            peer_median: Some(0.4),
+            peer_p25: Some(0.3),
+            peer_p75: Some(0.5),
+            position: Some(60.0),
+            n,
+        }
+    }
+
+    #[test]
+    fn small_cells_are_hidden_with_a_reason() {
+        let v = component_view(&component("women", 4));
+        assert_eq!(v.value, None);
+        assert_eq!(v.position, None);
+        assert_eq!(v.n, 0);
+        assert!(v.note.unwrap().contains("moins de 5"));
+        let v = component_view(&component("women", 5));
+        assert_eq!(v.value, Some(0.5));
+    }
+
+    #[test]
+    fn health_figures_need_eleven_people() {
+        for key in ["boeth", "long_sick", "accidents"] {
+            assert_eq!(component_view(&component(key, 10)).value, None, "{key}");
+            assert_eq!(
+                component_view(&component(key, 11)).value,
+                Some(0.5),
+                "{key}"
+            );
+        }
+    }
+}
