@@ -228,7 +228,7 @@ pub fn parse_rubric_id(s: &str) -> Option<(BlockId, u16)> {
 
 /// Classify one decoded line (without its line terminator).
 pub(crate) fn parse_line(line: &str) -> LineKind<'_> {
-    let t = line.trim();
+    let t = line.trim_ascii();
     if t.is_empty() {
         return LineKind::Blank;
     }
@@ -236,14 +236,14 @@ pub(crate) fn parse_line(line: &str) -> LineKind<'_> {
         return LineKind::Comment;
     }
     let mut defects = Defects {
-        spaces: t.len() != line.trim_end_matches(['\r', '\n']).len(),
+        spaces: t.len() != line.len(),
         ..Defects::default()
     };
     let Some(comma) = t.find(',') else {
         return LineKind::NoValue(t);
     };
-    let rubric = t[..comma].trim_end();
-    let rest = t[comma + 1..].trim_start();
+    let rubric = t[..comma].trim_ascii_end();
+    let rest = t[comma + 1..].trim_ascii_start();
     if rubric.len() != t[..comma].len() || rest.len() != t[comma + 1..].len() {
         defects.spaces = true;
     }
@@ -256,7 +256,7 @@ pub(crate) fn parse_line(line: &str) -> LineKind<'_> {
     let value = if let Some(inner) = rest.strip_prefix('\'') {
         match inner.rfind('\'') {
             Some(end) => {
-                if !inner[end + 1..].trim().is_empty() {
+                if !inner[end + 1..].trim_ascii().is_empty() {
                     defects.trailing_text = true;
                 }
                 &inner[..end]

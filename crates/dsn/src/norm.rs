@@ -46,14 +46,60 @@ fn key(b: BlockId) -> u32 {
     (u32::from(b.s) << 16) | (u32::from(b.g) << 8) | u32::from(b.b)
 }
 
+/// Direct-index lookup built once from the sorted table: `blocks[s * 100 + b]`
+/// (group 00 only) is 1 + the index in `types_by_num`, whose entry maps a
+/// rubric number to 1 + its type index (0 = not in the norm).
+struct Lookup {
+    blocks: Vec<u16>,
+    types_by_num: Vec<Vec<u16>>,
+}
+
+fn lookup() -> &'static Lookup {
+    static L: OnceLock<Lookup> = OnceLock::new();
+    L.get_or_init(|| {
+        let mut l = Lookup {
+            blocks: vec![0; 100 * 100],
+            types_by_num: Vec::new(),
+        };
+        for &(k, num, ty) in norm_table::RUBRICS {
+            let (s, g, b) = ((k >> 16) as usize, (k >> 8) & 0xFF, (k & 0xFF) as usize);
+            if g != 0 || s >= 100 || b >= 100 {
+                continue;
+            }
+            let slot = &mut l.blocks[s * 100 + b];
+            if *slot == 0 {
+                l.types_by_num.push(Vec::new());
+                *slot = l.types_by_num.len() as u16;
+            }
+            let nums = &mut l.types_by_num[usize::from(*slot) - 1];
+            let n = usize::from(num);
+            if nums.len() <= n {
+                nums.resize(n + 1, 0);
+            }
+            nums[n] = ty.saturating_add(1);
+        }
+        l
+    })
+}
+
 pub(crate) fn rubric_status(block: BlockId, num: u16) -> RubricStatus {
     if block.g == 51 && matches!(block.s, 5 | 6 | 95 | 96) {
         return RubricStatus::Lot;
     }
-    let k = (key(block), num);
-    if let Ok(i) = norm_table::RUBRICS.binary_search_by(|&(b, n, _)| (b, n).cmp(&k)) {
-        return RubricStatus::Known(TypeRef(norm_table::RUBRICS[i].2));
+    if block.g == 0 && block.s < 100 && block.b < 100 {
+        let l = lookup();
+        let slot = l.blocks[usize::from(block.s) * 100 + usize::from(block.b)];
+        if slot != 0 {
+            let ty = l.types_by_num[usize::from(slot) - 1]
+                .get(usize::from(num))
+                .copied()
+                .unwrap_or(0);
+            if ty != 0 {
+                return RubricStatus::Known(TypeRef(ty - 1));
+            }
+        }
     }
+    let k = (key(block), num);
     if norm_table::NEWER_RUBRICS.binary_search(&k).is_ok() {
         return RubricStatus::Newer;
     }
@@ -98,7 +144,7 @@ pub(crate) fn validate(ty: TypeRef, value: &str) -> Result<(), Invalid> {
         return Ok(());
     };
     if !t.codes.is_empty() {
-        if t.codes.contains(&value) {
+        if t.codes.binary_search(&value).is_ok() {
             return Ok(());
         }
         return err(

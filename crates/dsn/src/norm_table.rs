@@ -58,7 +58,7 @@ pub(crate) static TYPES: &[DataType] = &[
     DataType { name: "DSN_Code_Delegataire_Risque_Maladie", min: 3, max: 3, pattern: None, codes: &["501", "505", "506", "512", "516", "523", "533", "537", "555", "599", "601", "602", "604", "606", "607", "609", "610", "612", "613", "614", "616", "617", "618", "619", "651", "652", "654", "689"] },
     DataType { name: "DSN_Code_Emplois_Multiples", min: 2, max: 2, pattern: None, codes: &["01", "02", "03"] },
     DataType { name: "DSN_Code_Employeur_Multiples", min: 2, max: 2, pattern: None, codes: &["01", "02", "03"] },
-    DataType { name: "DSN_Code_Reg_Retraite_Comp", min: 4, max: 8, pattern: None, codes: &["RETA", "RETC", "RUAA", "CNBF", "CRPCEN", "CRPNPAC", "IRCANTEC", "90000"] },
+    DataType { name: "DSN_Code_Reg_Retraite_Comp", min: 4, max: 8, pattern: None, codes: &["90000", "CNBF", "CRPCEN", "CRPNPAC", "IRCANTEC", "RETA", "RETC", "RUAA"] },
     DataType { name: "DSN_Code_Regime_Base_risque_vieillesse", min: 3, max: 3, pattern: None, codes: &["120", "121", "122", "134", "135", "136", "137", "139", "140", "141", "144", "145", "147", "149", "157", "158", "159", "160", "200", "300", "900", "904", "905", "909", "999"] },
     DataType { name: "DSN_Code_Risque_ATMP", min: 5, max: 6, pattern: None, codes: &[] },
     DataType { name: "DSN_Code_Statut_Categoriel_APECITA", min: 2, max: 2, pattern: None, codes: &["01", "02"] },

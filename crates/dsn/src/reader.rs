@@ -492,7 +492,7 @@ impl<R: BufRead> DsnReader<R> {
             None => {}
         }
         self.summary.encoding = self.decoder.encoding;
-        if text.contains('\u{FFFD}') {
+        if !bytes.is_ascii() && text.contains('\u{FFFD}') {
             self.summary.replacement_chars += text.matches('\u{FFFD}').count() as u64;
             let rubric = text.split(',').next().map(|s| s.trim().to_string());
             self.diag(
@@ -1202,7 +1202,7 @@ impl<R: BufRead> Iterator for DsnReader<R> {
 }
 
 fn memchr_nl(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
+    memchr::memchr(b'\n', b)
 }
 
 fn rubric_id(block: BlockId, num: u16) -> String {

@@ -85,7 +85,8 @@ def main():
         lo = int(lmin) if lmin is not None else 0
         hi = int(lmax) if lmax is not None else 0
         pat = f"Some({rust_str(regexp)})" if regexp else "None"
-        cl = "&[" + ", ".join(rust_str(c) for c in codes) + "]"
+        # Sorted (code point order = UTF-8 byte order) for binary search.
+        cl = "&[" + ", ".join(rust_str(c) for c in sorted(set(codes))) + "]"
         out.write(f"    DataType {{ name: {rust_str(t)}, min: {lo}, max: {hi}, pattern: {pat}, codes: {cl} }},\n")
     out.write("];\n\n")
     out.write("#[rustfmt::skip]\npub(crate) static RUBRICS: &[(u32, u16, u16)] = &[\n")
