@@ -687,8 +687,8 @@ impl<R: BufRead> DsnReader<R> {
             self.close_envoi(None);
         }
         if let Some(g) = self.group_open {
-            if let Some(lot) = &mut self.summary.lot {
-                lot.groups[g].envois += 1;
+            if let Some(grp) = self.summary.lot.as_mut().and_then(|l| l.groups.get_mut(g)) {
+                grp.envois += 1;
             }
         }
         self.summary.envois.push(EnvoiSummary {
@@ -1022,6 +1022,7 @@ impl<R: BufRead> DsnReader<R> {
                         "second lot header in one file",
                     );
                 }
+                self.group_open = None;
                 self.summary.lot = Some(LotSummary {
                     line,
                     version: b.get(1).map(str::to_string),
@@ -1045,8 +1046,9 @@ impl<R: BufRead> DsnReader<R> {
                 self.close_open_envoi_in_lot(line);
                 let declared = b.get(2).and_then(|v| v.trim().parse::<u64>().ok());
                 let mut mismatch = None;
-                if let (Some(g), Some(lot)) = (self.group_open.take(), &mut self.summary.lot) {
-                    let grp = &mut lot.groups[g];
+                let group = self.group_open.take();
+                let group = group.and_then(|g| self.summary.lot.as_mut()?.groups.get_mut(g));
+                if let Some(grp) = group {
                     grp.declared_dsn = declared;
                     if declared != Some(grp.envois) {
                         mismatch = Some(grp.envois);
