@@ -296,9 +296,12 @@ fn establishment(
         // Tenure spell at this establishment.
         let mut spell_end = h.end;
         let mut has_cdi = h.ever_cdi;
-        let mut later: Vec<&&Contract> = counted
+        // `counted` is sorted by (person, start): the person's contracts are a run.
+        let lo = counted.partition_point(|c| c.person < h.person);
+        let hi = counted.partition_point(|c| c.person <= h.person);
+        let mut later: Vec<&&Contract> = counted[lo..hi]
             .iter()
-            .filter(|c| c.person == h.person && c.start >= d && !std::ptr::eq(**c, *h))
+            .filter(|c| c.start >= d && !std::ptr::eq(**c, *h))
             .collect();
         later.sort_by_key(|c| c.start);
         for c in later {

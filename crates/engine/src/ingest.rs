@@ -261,8 +261,10 @@ struct MonthlyRec {
     order: u64,
     replace: bool,
     fp: u64,
-    versions: Vec<u32>,
-    events: Vec<Event>,
+    /// Range of this declaration's version ids in `Ingest::obs_versions`.
+    versions: (u32, u32),
+    /// Range of its events in `Ingest::obs_events`.
+    events: (u32, u32),
 }
 
 #[derive(Default)]
@@ -293,6 +295,10 @@ pub struct Ingest {
     monthly: Vec<MonthlyRec>,
     signal_versions: Vec<u32>,
     signal_events: Vec<Event>,
+    /// Version ids of every monthly declaration, back to back (4 bytes per
+    /// contract-month: the only per-person-month cost of the engine).
+    obs_versions: Vec<u32>,
+    obs_events: Vec<Event>,
     stats: IngestStats,
 }
 
@@ -363,6 +369,8 @@ impl Ingest {
             monthly: Vec::new(),
             signal_versions: Vec::new(),
             signal_events: Vec::new(),
+            obs_versions: Vec::new(),
+            obs_events: Vec::new(),
             stats: IngestStats::default(),
         }
     }
@@ -565,6 +573,9 @@ impl Ingest {
 
         if monthly {
             self.stats.monthly += 1;
+            let (vs, es) = (self.obs_versions.len() as u32, self.obs_events.len() as u32);
+            self.obs_versions.extend_from_slice(&versions);
+            self.obs_events.extend(events);
             let frac = d
                 .fraction()
                 .filter(|(n, dd)| *n >= 1 && *dd >= *n)
@@ -576,8 +587,8 @@ impl Ingest {
                 order,
                 replace: kind == 3 || kind == 5,
                 fp,
-                versions,
-                events,
+                versions: (vs, self.obs_versions.len() as u32 - vs),
+                events: (es, self.obs_events.len() as u32 - es),
             });
         } else {
             self.stats.signalements += 1;
@@ -597,9 +608,17 @@ impl Ingest {
             mut monthly,
             signal_versions,
             signal_events,
+            obs_versions,
+            obs_events,
             mut stats,
-            ..
+            ps: _,
+            estab_ids,
+            person_ids,
+            ckey_ids,
+            version_ids,
         } = self;
+        drop((estab_ids, person_ids, ckey_ids, version_ids));
+        let slice = |r: (u32, u32)| r.0 as usize..(r.0 + r.1) as usize;
 
         // 1. Resolve monthly declarations per (establishment, month).
         monthly.sort_by_key(|r| (r.estab, r.month));
@@ -694,7 +713,7 @@ impl Ingest {
         // (a person only in a replaced declaration never existed).
         let mut used = vec![false; persons.len()];
         for &k in &kept {
-            for &v in &monthly[k].versions {
+            for &v in &obs_versions[slice(monthly[k].versions)] {
                 used[roots[ckeys[versions[v as usize].ckey as usize].person as usize] as usize] =
                     true;
             }
@@ -732,10 +751,42 @@ impl Ingest {
         }
 
         // 4. Contracts: merge the raw keys after identity linking.
+        // Observations are folded as they come (no per-month list): earliest
+        // (month, nature), month range, flags, latest planned end.
         #[derive(Default)]
         struct Acc {
-            obs: Vec<(Month, u32)>,
+            first: Option<(Month, u8)>,
+            months: Option<(Month, Month)>,
+            ever_cdi: bool,
+            boeth: bool,
+            aided: bool,
+            alternance: bool,
+            planned: Option<(Month, Option<NaiveDate>)>,
             events: Vec<Event>,
+        }
+        impl Acc {
+            /// `m = Month::MAX` for a signalement (no declared month).
+            fn observe(&mut self, m: Month, v: &Version) {
+                if self.first.is_none_or(|f| (m, v.nature) < f) {
+                    self.first = Some((m, v.nature));
+                }
+                if m != Month::MAX {
+                    self.months = Some(match self.months {
+                        Some((a, b)) => (a.min(m), b.max(m)),
+                        None => (m, m),
+                    });
+                }
+                self.ever_cdi |= NatureGroup::of(v.nature) == NatureGroup::Cdi;
+                self.boeth |= v.boeth;
+                self.aided |=
+                    v.complement || v.dispositif.is_some_and(|d| AIDED_DISPOSITIFS.contains(&d));
+                self.alternance |= v
+                    .dispositif
+                    .is_some_and(|d| ALTERNANCE_DISPOSITIFS.contains(&d));
+                if self.planned.is_none_or(|p| (m, v.planned_end) > p) {
+                    self.planned = Some((m, v.planned_end));
+                }
+            }
         }
         let final_key = |ck: u32| {
             let k = ckeys[ck as usize];
@@ -747,33 +798,35 @@ impl Ingest {
             )
         };
         let mut accs: HashMap<(u32, u32, NaiveDate, u64), Acc> = HashMap::new();
+        let mut keep = vec![false; monthly.len()];
         for &k in &kept {
-            let r = &monthly[k];
-            for &v in &r.versions {
-                accs.entry(final_key(versions[v as usize].ckey))
+            keep[k] = true;
+        }
+        // Consume the records so their memory is released as the contracts grow.
+        for (r, _) in monthly.iter().zip(keep).filter(|(_, k)| *k) {
+            for &v in &obs_versions[slice(r.versions)] {
+                let ver = &versions[v as usize];
+                accs.entry(final_key(ver.ckey))
                     .or_default()
-                    .obs
-                    .push((r.month, v));
+                    .observe(r.month, ver);
             }
-        }
-        for &v in &signal_versions {
-            accs.entry(final_key(versions[v as usize].ckey))
-                .or_default()
-                .obs
-                .push((Month::MAX, v));
-        }
-        for &k in &kept {
-            for e in &monthly[k].events {
+            for e in &obs_events[slice(r.events)] {
                 accs.entry(final_key(e.ckey))
                     .or_default()
                     .events
                     .push(e.clone());
             }
         }
+        drop((monthly, obs_versions, obs_events));
+        for &v in &signal_versions {
+            let ver = &versions[v as usize];
+            accs.entry(final_key(ver.ckey))
+                .or_default()
+                .observe(Month::MAX, ver);
+        }
         for e in signal_events {
             accs.entry(final_key(e.ckey)).or_default().events.push(e);
         }
-        drop(monthly);
 
         let mut keys: Vec<_> = accs.keys().copied().collect();
         keys.sort();
@@ -786,31 +839,12 @@ impl Ingest {
             let acc = accs.remove(&key).expect("key listed");
             let (estab, person, start, number) = key;
             // Nature from the earliest observation (ties: smallest code).
-            let first = acc
-                .obs
-                .iter()
-                .map(|(m, v)| (*m, versions[*v as usize].nature))
-                .min()
-                .expect("contracts come from observations");
-            let vs = || acc.obs.iter().map(|(_, v)| &versions[*v as usize]);
-            let ever_cdi = vs().any(|v| NatureGroup::of(v.nature) == NatureGroup::Cdi);
-            let boeth = vs().any(|v| v.boeth);
-            let aided = vs().any(|v| {
-                v.complement || v.dispositif.is_some_and(|d| AIDED_DISPOSITIFS.contains(&d))
-            });
-            let alternance = vs().any(|v| {
-                v.dispositif
-                    .is_some_and(|d| ALTERNANCE_DISPOSITIFS.contains(&d))
-            });
-            let planned_end = acc
-                .obs
-                .iter()
-                .map(|(m, v)| (*m, versions[*v as usize].planned_end))
-                .max()
-                .and_then(|(_, p)| p);
-            let months = acc.obs.iter().map(|(m, _)| *m).filter(|m| *m != Month::MAX);
-            let first_month = months.clone().min();
-            let last_month = months.max();
+            let first = acc.first.expect("contracts come from observations");
+            let (ever_cdi, boeth, aided, alternance) =
+                (acc.ever_cdi, acc.boeth, acc.aided, acc.alternance);
+            let planned_end = acc.planned.and_then(|(_, p)| p);
+            let first_month = acc.months.map(|(a, _)| a);
+            let last_month = acc.months.map(|(_, b)| b);
 
             // Declared end: latest 62 block; 099 cancels.
             let end_ev = acc
