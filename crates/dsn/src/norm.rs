@@ -181,6 +181,47 @@ pub(crate) fn validate(ty: TypeRef, value: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// Remembers values that recently matched a pattern (dates of the month,
+/// usual amounts…), so the regex runs once per distinct value and type.
+/// Direct-mapped, per reader; only successes are cached.
+pub(crate) struct ValidCache {
+    slots: Vec<Option<(u16, Box<str>)>>,
+}
+
+impl ValidCache {
+    const SLOTS: usize = 4096;
+
+    pub(crate) fn new() -> Self {
+        Self {
+            slots: vec![None; Self::SLOTS],
+        }
+    }
+
+    /// [`validate`], skipping the pattern for a value already seen valid.
+    pub(crate) fn validate(&mut self, ty: TypeRef, value: &str) -> Result<(), Invalid> {
+        let patterned = norm_table::TYPES
+            .get(usize::from(ty.0))
+            .is_some_and(|t| t.pattern.is_some() && t.codes.is_empty());
+        if !patterned || value.len() > 64 {
+            return validate(ty, value);
+        }
+        // FNV-1a over the type and the value.
+        let mut h: u32 = 0x811c_9dc5 ^ u32::from(ty.0);
+        for &b in value.as_bytes() {
+            h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        let slot = &mut self.slots[h as usize % Self::SLOTS];
+        if let Some((t, v)) = slot {
+            if *t == ty.0 && **v == *value {
+                return Ok(());
+            }
+        }
+        validate(ty, value)?;
+        *slot = Some((ty.0, value.into()));
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +276,24 @@ mod tests {
         assert!(matches!(status("S05.G51.00.001"), RubricStatus::Lot));
         assert!(block_known(BlockId::new(21, 0, 62)));
         assert!(!block_known(BlockId::new(10, 0, 95)));
+    }
+
+    #[test]
+    fn cache_gives_the_same_answers() {
+        let mut c = ValidCache::new();
+        for _ in 0..3 {
+            for (r, v, ok) in [
+                ("S21.G00.40.001", "01012024", true),
+                ("S21.G00.40.001", "20240101", false),
+                ("S21.G00.30.006", "01012024", true),
+                ("S21.G00.40.013", "151,67", false),
+            ] {
+                let RubricStatus::Known(t) = status(r) else {
+                    panic!()
+                };
+                assert_eq!(c.validate(t, v).is_ok(), ok, "{r} {v}");
+            }
+        }
     }
 
     #[test]

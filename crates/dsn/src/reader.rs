@@ -258,6 +258,7 @@ pub struct DsnReader<R: BufRead = Box<dyn BufRead + Send>> {
     done: bool,
     /// The open envoi declares a norm later than the validation table's.
     later_norm: bool,
+    valid_cache: norm::ValidCache,
 }
 
 impl DsnReader {
@@ -309,6 +310,7 @@ impl<R: BufRead> DsnReader<R> {
             ready: VecDeque::new(),
             done: false,
             later_norm: false,
+            valid_cache: norm::ValidCache::new(),
         }
     }
 
@@ -602,7 +604,7 @@ impl<R: BufRead> DsnReader<R> {
                 // The version rubric itself is not judged by an older table.
                 let version_rubric = r.block == ids::ENVOI && r.num == 6 && self.later_norm;
                 if self.opts.validate_types && !r.value.is_empty() && !version_rubric {
-                    if let Err(e) = norm::validate(ty, r.value) {
+                    if let Err(e) = self.valid_cache.validate(ty, r.value) {
                         // Later norms add codes: only informative there.
                         let sev = if e.code_list && self.later_norm {
                             Severity::Info
