@@ -116,6 +116,34 @@ pub fn check_file(path: impl AsRef<Path>) -> CheckReport {
     }
 }
 
+/// Check several files on all cores (one file per thread at a time); reports
+/// come back in the order of `paths`.
+pub fn check_files<P: AsRef<Path> + Sync>(paths: &[P]) -> Vec<CheckReport> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+
+    let next = AtomicUsize::new(0);
+    let out: Mutex<Vec<Option<CheckReport>>> = Mutex::new(vec![None; paths.len()]);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(p) = paths.get(i) else { break };
+                let r = check_file(p);
+                out.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
+            });
+        }
+    });
+    out.into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// Check everything a reader yields (consumes it).
 pub fn check_reader<R: BufRead>(mut reader: DsnReader<R>) -> CheckReport {
     let mut by_kind: BTreeMap<(String, String), u64> = BTreeMap::new();

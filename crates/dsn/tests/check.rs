@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use ancrage_dsn::{check_file, check_reader, DsnReader, Severity};
+use ancrage_dsn::{check_file, check_files, check_reader, DsnReader, Severity};
 
 #[test]
 fn report_on_public_lot() {
@@ -86,4 +86,20 @@ S90.G00.90.002,'2'
     );
     assert_eq!(r.diagnostics_by_code.get("malformed-declaration"), Some(&1));
     assert!(r.s90_all_ok);
+}
+
+#[test]
+fn several_files_in_parallel_keep_their_order() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let paths = vec![
+        dir.join("03_lot_two_envois_three_declarations.dsn"),
+        dir.join("missing.dsn"),
+        dir.join("07_fractions.dsn"),
+    ];
+    let r = check_files(&paths);
+    assert_eq!(r.len(), 3);
+    assert_eq!((r[0].declarations, r[0].envois.len()), (3, 2));
+    assert!(!r[1].ok);
+    assert_eq!(r[2].declarations, 2);
+    assert!(r[2].file.ends_with("07_fractions.dsn"));
 }
