@@ -652,6 +652,17 @@ impl<R: BufRead> DsnReader<R> {
             None => false,
         };
         if !continues {
+            // Two instances of one block in a row, the second not starting at
+            // .001: legal only for optional first rubrics, often a sign of
+            // rubrics written out of order.
+            if self.cur.as_ref().is_some_and(|b| b.id == r.block) && r.num != 1 {
+                let msg = format!(
+                    "rubric number goes down inside {}: read as a new block instance (rubrics out of order?)",
+                    r.block
+                );
+                let rid = rubric_id(r.block, r.num);
+                self.diag(Severity::Warning, "instance-split", line_no, Some(rid), msg);
+            }
             if let Some(b) = self.cur.take() {
                 self.place(b);
             }

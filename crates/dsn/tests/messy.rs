@@ -274,6 +274,14 @@ fn item10_ntt_only_individuals_start_new_instances() {
     assert_eq!(inds[2].sex(), Some(Sex::Female));
     assert_eq!(inds[1].contrats.len(), 1);
     assert_eq!(inds[2].contrats[0].number(), Some("00002"));
+    // The first individual has no contract, so two S21.G00.30 follow each
+    // other: the split is reported where the rubric number went down.
+    let split = with_code(&r, "instance-split");
+    assert_eq!(split.len(), 1);
+    assert_eq!(
+        (split[0].line, split[0].rubric.as_deref()),
+        (23, Some("S21.G00.30.002"))
+    );
 }
 
 #[test]
