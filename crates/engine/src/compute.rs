@@ -207,10 +207,11 @@ fn establishment(
     let is_hire = |c: &Contract| c.start >= hire_from && c.start <= p.w_end;
     let hires: Vec<&Contract> = counted.iter().copied().filter(|c| is_hire(c)).collect();
 
-    // CDD durations over all CDD-group hires (not only person-level) with an end.
-    let cdd_days: Vec<f64> = hires
+    // CDD durations over all CDD-group contracts starting in W (recalls
+    // included) that have an end, declared or inferred.
+    let cdd_days: Vec<f64> = counted
         .iter()
-        .filter(|c| c.group() == NatureGroup::Cdd)
+        .filter(|c| c.group() == NatureGroup::Cdd && c.start >= p.w_start && c.start <= p.w_end)
         .filter_map(|c| c.end.map(|x| ((x - c.start).num_days() + 1) as f64))
         .collect();
     ind.cdd_count = cdd_days.len() as u32;
