@@ -147,11 +147,11 @@ impl Default for Behaviour {
 impl Default for Labour {
     fn default() -> Self {
         Self {
-            short_cdd_rate: 0.055,
-            interim_rate: 0.10,
+            short_cdd_rate: 0.065,
+            interim_rate: 0.115,
             sick_rate: 0.04,
             long_sick_share: 0.02,
-            accident_scale: 1.1,
+            accident_scale: 1.0,
             boeth_pool_share: 0.045,
             entrant_rate: 0.003,
         }

@@ -579,8 +579,9 @@ impl<'a> Emitter<'a> {
                     let orig = make(self, "01", "11", 1, first, file_date);
                     let mut repl = make(self, "03", "11", 2, individus, file_date + 4);
                     let id = format!("{}1", format_date(date(file_date)));
+                    // After .005 (rubrics stay in ascending order).
                     repl.header.fields.insert(
-                        4,
+                        5,
                         ancrage_dsn::Field {
                             num: 6,
                             value: id,

@@ -97,6 +97,7 @@ fn sum_sections(st: &BasinStats, pick: impl Fn(char) -> bool) -> SectionStats {
         if !pick(*k) {
             continue;
         }
+        out.establishments += v.establishments;
         out.hires_cdi += v.hires_cdi;
         out.hires_cdd += v.hires_cdd;
         out.missions += v.missions;
@@ -324,7 +325,7 @@ pub fn calibration_from_stats(st: &BasinStats) -> Report {
                 "‰",
                 t,
                 tol,
-                (ey >= 1500.0).then(|| s.accidents as f64 * 1000.0 / ey),
+                (ey >= 1500.0 && s.establishments >= 60).then(|| s.accidents as f64 * 1000.0 / ey),
                 ey,
                 AT,
             );

@@ -22,6 +22,9 @@ pub struct SectorParams {
     pub seasonal: bool,
     /// Conventional status mostly ouvrier (07) rather than employé (06).
     pub blue_collar: bool,
+    /// Multiplier on the drawn establishment size (hospitals are big,
+    /// hairdressers small).
+    pub size_factor: f64,
 }
 
 /// Parameters for a NAF sous-classe.
@@ -37,6 +40,7 @@ pub fn sector_params(naf: &str) -> SectorParams {
         interim_factor: 0.4,
         seasonal: false,
         blue_collar: false,
+        size_factor: 1.0,
     };
     match section {
         'A' => {
@@ -50,19 +54,21 @@ pub fn sector_params(naf: &str) -> SectorParams {
             p.women = if section == 'C' { 0.28 } else { 0.25 };
             p.accidents = if section == 'E' { 45.0 } else { 32.0 };
             p.cdi_base = 0.62;
-            p.short_factor = 0.30;
+            p.short_factor = 0.22;
             p.one_day = 0.22;
             p.interim_factor = 2.2;
             p.blue_collar = true;
+            p.size_factor = 1.6;
         }
         'F' => {
             p.women = 0.11;
             p.accidents = 55.0;
             p.cdi_base = 0.68;
-            p.short_factor = 0.22;
+            p.short_factor = 0.16;
             p.one_day = 0.20;
             p.interim_factor = 2.6;
             p.blue_collar = true;
+            p.size_factor = 0.6;
         }
         'G' => {
             p.women = 0.47;
@@ -129,6 +135,7 @@ pub fn sector_params(naf: &str) -> SectorParams {
         'Q' => {
             p.women = 0.78;
             p.accidents = 62.0;
+            p.size_factor = 1.6;
             p.cdi_base = 0.45;
             p.short_factor = 1.7;
             p.one_day = 0.36;
@@ -145,6 +152,7 @@ pub fn sector_params(naf: &str) -> SectorParams {
             p.women = 0.62;
             p.accidents = 20.0;
             p.short_factor = 0.8;
+            p.size_factor = 0.6;
         }
         'T' => {
             p.women = 0.90;
@@ -174,16 +182,28 @@ pub fn sector_params(naf: &str) -> SectorParams {
             p.short_factor = 0.3;
             p.interim_factor = 0.0;
         }
+        "8610Z" => {
+            p.size_factor = 6.0;
+        }
+        "4711F" => {
+            p.size_factor = 6.0;
+        }
+        "4711D" => {
+            p.size_factor = 2.5;
+        }
         "4773Z" => {
             p.women = 0.80;
             p.accidents = 8.0;
         }
         "9602A" => {
-            p.women = 0.72;
+            p.women = 0.66;
             p.accidents = 10.0;
         }
         "8121Z" => {
             p.women = 0.60;
+        }
+        "8130Z" | "8010Z" => {
+            p.women = 0.25;
         }
         _ => {}
     }

@@ -344,7 +344,8 @@ pub fn build_establishments(
             if kind.is_agency() {
                 agencies += 1;
             }
-            let company_size = draw_size(&mut rng, cfg);
+            let company_size =
+                (draw_size(&mut rng, cfg) * params.size_factor).clamp(1.0, cfg.size_max as f64);
             let (company_traits, company_eng) = draw_traits(&mut rng, cfg, &params, kind);
             let created = rng.gen::<f64>() < cfg.creation_share && months > 12;
             let closes = !created && rng.gen::<f64>() < cfg.closure_share && months > 12;

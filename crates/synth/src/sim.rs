@@ -292,6 +292,11 @@ impl<'a> World<'a> {
         let mut staff_total = 0.0;
         for l in 0..self.members.len() {
             let e = self.estab(l);
+            self.stats
+                .sections
+                .entry(e.section)
+                .or_default()
+                .establishments += 1;
             staff_total += e.base_size;
             if e.open_month > 0 {
                 continue;
@@ -719,6 +724,10 @@ impl<'a> World<'a> {
                     continue;
                 }
                 let frac = (to - from + 1) as f64 / ndays as f64;
+                // Short contracts are mostly invisible in the month-end staff
+                // that the frequency index divides by: damp their exposure so
+                // that the observable index stays calibrated.
+                let acc_p = if c.core { acc_p } else { acc_p * 0.6 };
                 let u: f64 = self.rng.gen();
                 let sick = labour.sick_rate * frac;
                 let (reason, dur) = if u < acc_p * frac {

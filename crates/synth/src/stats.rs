@@ -16,6 +16,8 @@ pub const MAX_DAYS: usize = 2000;
 /// Per-section counters.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SectionStats {
+    /// Establishments of the section (open at some point).
+    pub establishments: u64,
     pub hires_cdi: u64,
     pub hires_cdd: u64,
     pub missions: u64,
@@ -165,6 +167,7 @@ impl BasinStats {
     pub fn merge_global(&mut self, other: &BasinStats) {
         for (k, v) in &other.sections {
             let s = self.sections.entry(*k).or_default();
+            s.establishments += v.establishments;
             s.hires_cdi += v.hires_cdi;
             s.hires_cdd += v.hires_cdd;
             s.missions += v.missions;
