@@ -68,6 +68,7 @@ pub mod diag;
 pub mod model;
 mod norm;
 pub mod reader;
+pub mod summary;
 pub mod writer;
 
 pub use check::{check_file, check_files, check_reader, CheckReport, NatureTypeCount};
