@@ -17,6 +17,21 @@ pub struct MapPoint {
     pub label: String,
 }
 
+/// Background layers of the map: France outline and the basins of the grid
+/// in use, as GeoJSON text (parsed by the browser).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Basemap {
+    pub outline: String,
+    pub basins: String,
+    pub grid_label: String,
+    pub approximate: bool,
+}
+
+/// Server side: the basemap loaded once at start-up (empty without reference data).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, Default)]
+pub struct BasemapData(pub std::sync::Arc<Basemap>);
+
 #[cfg(feature = "ssr")]
 fn store() -> Result<ancrage_store::PublishedStore, ServerFnError> {
     use_context::<ancrage_store::PublishedStore>()
@@ -87,4 +102,17 @@ pub async fn get_establishment(
 #[server(prefix = "/api/fn", endpoint = "filter_options")]
 pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
     store()?.filter_options().await.map_err(to_fn_error)
+}
+
+/// The map's background layers; cacheable (GET), fetched by the browser only.
+#[server(input = leptos::server_fn::codec::GetUrl, prefix = "/api/fn", endpoint = "basemap")]
+pub async fn get_basemap() -> Result<Basemap, ServerFnError> {
+    let data = use_context::<BasemapData>().unwrap_or_default();
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.insert_header(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("public, max-age=86400"),
+        );
+    }
+    Ok((*data.0).clone())
 }

@@ -13,7 +13,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The HTML document around the app (server side only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -39,6 +39,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Tells tests and assistive scripts that the page is interactive.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/ancrage.css"/>
         <Title text="Ancrage — employeurs qui embauchent et gardent"/>
@@ -53,7 +60,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main id="contenu">
                 <Routes fallback=|| view! { <p class="notice">"Page introuvable."</p> }>
-                    <Route path=path!("/") view=pages::carte::CartePage/>
+                    <Route path=path!("/") view=pages::carte::CartePage ssr=SsrMode::Async/>
                     <Route path=path!("/methode") view=pages::methode::MethodePage/>
                 </Routes>
             </main>

@@ -224,7 +224,11 @@ pub async fn run(database_url: &str, args: &IngestArgs) -> anyhow::Result<Ingest
         tokio::task::block_in_place(|| read_into_engine(&files, &key, &progress, &mut report));
     progress.finish_and_clear();
     let scored = ancrage_engine::run(&dataset, &ScoreConfig::default());
-    let refdata = publish::load_refdata(&args.refdata);
+    let mut refdata = publish::load_refdata(&args.refdata);
+    if let (Some(places), Some(path)) = (refdata.as_mut(), &args.sirene) {
+        places.sirene = publish::load_sirene(path)
+            .with_context(|| format!("reading the SIRENE extract {}", path.display()))?;
+    }
     let rows = publish::published_rows(&scored, refdata.as_ref());
     report.establishments = rows.len();
     report.calculable = rows.iter().filter(|r| r.summary.score.is_some()).count();

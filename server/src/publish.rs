@@ -11,6 +11,9 @@ use std::path::Path;
 
 use ancrage_engine::{Component, ScoredEstablishment};
 use ancrage_published::{ComponentView, EstablishmentDetail, EstablishmentSummary};
+use std::collections::HashMap;
+
+use ancrage_refdata::sirene::{read_sirene, SireneEstablishment};
 use ancrage_refdata::{Grid, Refdata};
 
 /// Fewest people a published figure may rest on.
@@ -18,10 +21,22 @@ pub const MIN_PEOPLE: u32 = 5;
 /// Fewest people a health-related figure may rest on.
 pub const MIN_PEOPLE_HEALTH: u32 = 11;
 
-/// Reference data and the grid used to name basins.
+/// Reference data, the grid used to name basins and the optional SIRENE
+/// extract (already reduced to what may be shown).
 pub struct Places {
     pub refdata: Refdata,
     pub grid: Option<Grid>,
+    pub sirene: HashMap<String, SireneEstablishment>,
+}
+
+/// Read a SIRENE extract, keeping only the public part of each unit: a
+/// non-diffusible establishment keeps its figures but loses name, address
+/// and exact point.
+pub fn load_sirene(path: &Path) -> anyhow::Result<HashMap<String, SireneEstablishment>> {
+    Ok(read_sirene(path)?
+        .into_iter()
+        .map(|(siret, e)| (siret, e.public()))
+        .collect())
 }
 
 /// Load reference data from `dir`; without it establishments are published
@@ -33,7 +48,11 @@ pub fn load_refdata(dir: &Path) -> Option<Places> {
                 .default_grid()
                 .map_err(|e| tracing::warn!("no basin grid: {e}"))
                 .ok();
-            Some(Places { refdata, grid })
+            Some(Places {
+                refdata,
+                grid,
+                sirene: HashMap::new(),
+            })
         }
         Err(e) => {
             tracing::warn!(
@@ -88,6 +107,7 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
     let mut summary = EstablishmentSummary {
         siret: ind.siret.clone(),
         name: None,
+        address: None,
         naf: ind.naf.clone(),
         naf_label: None,
         commune: None,
@@ -120,33 +140,54 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
     }
 }
 
-/// Fill commune, point, basin and NAF label from reference data.
+/// Fill name, address, commune, point, basin and NAF label. SIRENE wins when
+/// it knows the establishment; otherwise the DSN postcode and town are located.
 fn place(summary: &mut EstablishmentSummary, town: Option<&str>, p: &Places) {
     if let Some(naf) = &summary.naf {
         summary.naf_label = p.refdata.naf_label(naf).map(str::to_string);
     }
-    let postcode = summary.postcode.clone().unwrap_or_default();
-    match p.refdata.locate(&postcode, town.unwrap_or(""), None) {
-        Ok(located) => {
-            if let Some(c) = p.refdata.commune(&located.commune) {
-                summary.commune_name = Some(c.name.clone());
-                summary.lat = Some(c.lat);
-                summary.lng = Some(c.lng);
-            }
-            if let Some(grid) = &p.grid {
-                if let Some(unit) = p.refdata.basin_of(&located.commune, grid) {
-                    summary.basin = Some(unit.to_string());
-                    summary.basin_label = grid.units.get(unit).cloned();
+    let sirene = p.sirene.get(&summary.siret);
+    let mut point = None;
+    if let Some(e) = sirene {
+        summary.name = e.name.clone().or_else(|| e.enseigne.clone());
+        summary.address = e.address.clone();
+        point = e.point;
+        if !e.diffusible {
+            // Only the commune may be shown.
+            summary.postcode = None;
+        }
+    }
+    let commune = match sirene.and_then(|e| e.commune.clone()) {
+        Some(code) => p.refdata.current_commune(&code).map(|c| c.code.clone()),
+        None => {
+            let postcode = summary.postcode.clone().unwrap_or_default();
+            match p.refdata.locate(&postcode, town.unwrap_or(""), None) {
+                Ok(located) => Some(located.commune),
+                Err(e) => {
+                    tracing::debug!(
+                        "{}: not located ({postcode} {}): {e}",
+                        summary.siret,
+                        town.unwrap_or("")
+                    );
+                    None
                 }
             }
-            summary.commune = Some(located.commune);
         }
-        Err(e) => tracing::debug!(
-            "{}: not located ({postcode} {}): {e}",
-            summary.siret,
-            town.unwrap_or("")
-        ),
+    };
+    let Some(commune) = commune else { return };
+    if let Some(c) = p.refdata.commune(&commune) {
+        summary.commune_name = Some(c.name.clone());
+        let [lng, lat] = point.unwrap_or([c.lng, c.lat]);
+        summary.lat = Some(lat);
+        summary.lng = Some(lng);
     }
+    if let Some(grid) = &p.grid {
+        if let Some(unit) = p.refdata.basin_of(&commune, grid) {
+            summary.basin = Some(unit.to_string());
+            summary.basin_label = grid.units.get(unit).cloned();
+        }
+    }
+    summary.commune = Some(commune);
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use ancrage_store::PublishedStore;
 use anyhow::Context;
+use app::api::{Basemap, BasemapData};
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
@@ -19,7 +20,12 @@ use tower_http::trace::TraceLayer;
 use crate::cli::ServeArgs;
 
 /// Build the application router for `store`, serving assets from `site_root`.
-pub fn router(store: PublishedStore, site_root: &Path, addr: std::net::SocketAddr) -> Router {
+pub fn router(
+    store: PublishedStore,
+    basemap: BasemapData,
+    site_root: &Path,
+    addr: std::net::SocketAddr,
+) -> Router {
     let options = LeptosOptions::builder()
         .output_name("ancrage")
         .site_root(site_root.to_string_lossy().as_ref())
@@ -48,7 +54,10 @@ pub fn router(store: PublishedStore, site_root: &Path, addr: std::net::SocketAdd
         .leptos_routes_with_context(
             &options,
             routes,
-            move || provide_context(ctx_store.clone()),
+            move || {
+                provide_context(ctx_store.clone());
+                provide_context(basemap.clone());
+            },
             move || shell(shell_options.clone()),
         )
         .merge(assets)
@@ -68,7 +77,8 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             args.site_root.display()
         );
     }
-    let app = router(store, &args.site_root, args.addr);
+    let basemap = load_basemap(&args.refdata);
+    let app = router(store, basemap, &args.site_root, args.addr);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
@@ -80,4 +90,25 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         })
         .await?;
     Ok(())
+}
+
+/// France outline and the default grid's basins, from the reference data.
+pub fn load_basemap(refdata: &Path) -> BasemapData {
+    let load = || -> Result<Basemap, ancrage_refdata::RefdataError> {
+        let rd = ancrage_refdata::Refdata::load(refdata)?;
+        let grid = rd.default_grid()?;
+        Ok(Basemap {
+            outline: rd.france_outline()?.to_string(),
+            basins: grid.polygons.to_string(),
+            grid_label: grid.label.clone(),
+            approximate: grid.approximate,
+        })
+    };
+    match load() {
+        Ok(b) => BasemapData(std::sync::Arc::new(b)),
+        Err(e) => {
+            tracing::warn!("no basemap ({e}): the map will show markers only");
+            BasemapData::default()
+        }
+    }
 }

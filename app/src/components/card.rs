@@ -46,6 +46,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
     view! {
         <h2 id="fiche-titre">{s.display_name()}</h2>
         <p class="ident">"SIRET " <span class="siret">{s.siret.clone()}</span></p>
+        {s.address.clone().map(|a| view! { <p class="address">{a}</p> })}
         <p>{place}</p>
         <p>{s.naf_label.clone().or(s.naf.clone()).unwrap_or_default()}</p>
         <p class="period">{period}</p>

@@ -15,9 +15,23 @@ pub fn Map(
     selected: Memo<Option<String>>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
+    // The basemap is large and static: fetched by the browser only (cached GET).
+    #[cfg(feature = "hydrate")]
+    {
+        let basemap = LocalResource::new(crate::api::get_basemap);
+        Effect::new(move |_| {
+            if let (Some(div), Some(Ok(b))) = (container.get(), basemap.get()) {
+                leaflet_view::draw_basemap(&div, &b);
+            }
+        });
+    }
     view! {
         <div id="map" class="map" node_ref=container role="img"
              aria-label="Carte des établissements ; la liste à côté donne les mêmes informations au clavier"></div>
+        <p class="attribution">
+            "Fonds : contours Natural Earth ; communes et arrondissements INSEE (COG) ; points GeoNames (CC BY 4.0). "
+            "Les contours des bassins sont approximatifs tant que les zones d'emploi INSEE ne sont pas importées."
+        </p>
         <Transition fallback=|| view! { <p class="map-status">"Chargement de la carte…"</p> }>
             {move || Suspend::new(async move {
                 let pts = points.await.unwrap_or_default();
@@ -82,6 +96,13 @@ mod leaflet_view {
 
     use crate::api::MapPoint;
 
+    #[wasm_bindgen]
+    extern "C" {
+        /// `L.geoJSON(data, options)` (not re-exported by the leaflet crate).
+        #[wasm_bindgen(js_namespace = L, js_name = geoJSON)]
+        fn geo_json_layer(data: &JsValue, options: &JsValue) -> leaflet::Layer;
+    }
+
     /// `layer.bindTooltip(text)`: the leaflet crate binds it under a wrong JS name.
     fn bind_tooltip(layer: &JsValue, text: &str) {
         if let Ok(f) = js_sys::Reflect::get(layer, &"bindTooltip".into()) {
@@ -95,30 +116,26 @@ mod leaflet_view {
         element: web_sys::HtmlElement,
         map: Map,
         markers: LayerGroup,
+        /// Identity of the drawn point set, to refit the view only when it changes.
+        drawn: Option<(usize, Option<String>, Option<String>)>,
+        basemap: bool,
     }
 
     thread_local! {
         static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
     }
 
-    /// Create the map on `div` if needed, then replace its markers.
-    pub fn draw(
-        div: &web_sys::HtmlDivElement,
-        points: &[MapPoint],
-        selected: Option<&str>,
-        on_click: impl Fn(String) + Clone + 'static,
-    ) {
+    /// Run `f` on the map living in `div`, creating it if needed.
+    fn with_map<T>(div: &web_sys::HtmlDivElement, f: impl FnOnce(&mut Live) -> T) -> Option<T> {
         let el: &web_sys::HtmlElement = div.unchecked_ref();
         LIVE.with(|live| {
             let mut live = live.borrow_mut();
-            let fresh = live
+            if live
                 .as_ref()
-                .is_none_or(|l| !l.element.is_same_node(Some(el)));
-            if fresh {
+                .is_none_or(|l| !l.element.is_same_node(Some(el)))
+            {
                 let opts = MapOptions::new();
-                let Ok(map) = Map::new_with_element(el, &opts) else {
-                    return;
-                };
+                let map = Map::new_with_element(el, &opts).ok()?;
                 map.set_view(&LatLng::new(46.6, 2.4), 6.0);
                 let markers = LayerGroup::new();
                 markers.add_to(&map);
@@ -126,9 +143,67 @@ mod leaflet_view {
                     element: el.clone(),
                     map,
                     markers,
+                    drawn: None,
+                    basemap: false,
                 });
             }
-            let Some(l) = live.as_ref() else { return };
+            live.as_mut().map(f)
+        })
+    }
+
+    /// Draw the France outline and the basins under the markers, once.
+    pub fn draw_basemap(div: &web_sys::HtmlDivElement, b: &crate::api::Basemap) {
+        with_map(div, |l| {
+            if l.basemap {
+                return;
+            }
+            l.basemap = true;
+            // Basins first, then the outline pushed behind them.
+            let layers = [
+                (
+                    &b.basins,
+                    r##"{"color":"#7f93a5","weight":0.7,"fill":false,"interactive":false}"##,
+                    false,
+                ),
+                (
+                    &b.outline,
+                    r##"{"color":"#8a99a6","weight":1,"fillColor":"#ffffff","fillOpacity":1,"interactive":false}"##,
+                    true,
+                ),
+            ];
+            for (text, style, back) in layers {
+                if text.is_empty() {
+                    continue;
+                }
+                let (Ok(data), Ok(style)) = (js_sys::JSON::parse(text), js_sys::JSON::parse(style))
+                else {
+                    continue;
+                };
+                let opts = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&opts, &"style".into(), &style);
+                let layer = geo_json_layer(&data, &opts);
+                layer.add_to(&l.map);
+                if !back {
+                    continue;
+                }
+                if let Ok(f) = js_sys::Reflect::get(&layer, &"bringToBack".into()) {
+                    if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                        let _ = f.call0(&layer);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Replace the markers (creating the map if needed); refit the view when
+    /// the set of points changed.
+    pub fn draw(
+        div: &web_sys::HtmlDivElement,
+        points: &[MapPoint],
+        selected: Option<&str>,
+        on_click: impl Fn(String) + Clone + 'static,
+    ) {
+        with_map(div, |l| {
             l.markers.clear_layers();
             let bounds = LatLngBounds::new_from_list(&js_sys::Array::new());
             for p in points {
@@ -143,11 +218,8 @@ mod leaflet_view {
                 opts.set_fill_color(band_colour(&p.band).to_string());
                 opts.set_fill_opacity(0.9);
                 opts.set_class_name(format!("etab-marker siret-{}", p.siret));
-                let _ = js_sys::Reflect::set(
-                    &opts,
-                    &"radius".into(),
-                    &(if chosen { 9.0 } else { 6.0 }).into(),
-                );
+                let radius = if chosen { 9.0 } else { 6.0 };
+                let _ = js_sys::Reflect::set(&opts, &"radius".into(), &radius.into());
                 let ll = LatLng::new(p.lat, p.lng);
                 bounds.extend(&ll);
                 let marker = CircleMarker::new_with_options(&ll, &opts);
@@ -159,8 +231,20 @@ mod leaflet_view {
                 bind_tooltip(&marker, &p.label);
                 l.markers.add_layer(&marker);
             }
-            if fresh && !points.is_empty() {
-                l.map.fit_bounds(&bounds);
+            let identity = (
+                points.len(),
+                points.first().map(|p| p.siret.clone()),
+                points.last().map(|p| p.siret.clone()),
+            );
+            if !points.is_empty() && l.drawn.as_ref() != Some(&identity) {
+                let pad = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(
+                    &pad,
+                    &"padding".into(),
+                    &js_sys::Array::of2(&20.into(), &20.into()),
+                );
+                l.map.fit_bounds_with_options(&bounds, &pad);
+                l.drawn = Some(identity);
             }
         });
     }

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod synth;
+
 /// Ancrage: employers that hire inclusively and keep people, from DSN.
 #[derive(Debug, Parser)]
 #[command(name = "ancrage", version, about)]
@@ -31,6 +33,25 @@ pub enum Command {
     Serve(ServeArgs),
     /// Read DSN files or directories, compute the indicators and publish them.
     Ingest(IngestArgs),
+    /// Write a calibrated synthetic territory as real-format DSN.
+    Synth(synth::SynthArgs),
+    /// Synthetic territory (once) → ingest → serve: the public demo.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Where the synthetic DSN and the demo's key live.
+    #[arg(long, default_value = "data/demo")]
+    pub dir: PathBuf,
+    /// Regenerate the synthetic DSN even if present.
+    #[arg(long)]
+    pub regenerate: bool,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Reference data directory.
+    #[arg(long, env = "ANCRAGE_REFDATA", default_value = "data/refdata")]
+    pub refdata: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -41,6 +62,13 @@ pub struct ServeArgs {
     /// Directory holding the built site (pkg/, vendor/, favicon).
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
+    /// Reference data (France outline and basin polygons for the map).
+    #[arg(
+        long = "basemap-refdata",
+        env = "ANCRAGE_REFDATA",
+        default_value = "data/refdata"
+    )]
+    pub refdata: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -54,6 +82,10 @@ pub struct IngestArgs {
     /// Reference data directory (built by scripts/refdata-fetch.sh).
     #[arg(long, env = "ANCRAGE_REFDATA", default_value = "data/refdata")]
     pub refdata: PathBuf,
+    /// Optional SIRENE extract (StockEtablissement / geo-SIRENE CSV): names,
+    /// addresses and exact points; non-diffusible units stay anonymous.
+    #[arg(long, env = "ANCRAGE_SIRENE")]
+    pub sirene: Option<PathBuf>,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -82,6 +114,34 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ingest(args) => {
             let report = rt.block_on(crate::ingest::run(&cli.database_url, &args))?;
             println!("{report}");
+        }
+        Command::Synth(args) => synth::run(&args)?,
+        Command::Demo(args) => {
+            let dsn = args.dir.join("dsn");
+            if args.regenerate || !dsn.join("manifest.json").is_file() {
+                println!("Génération du territoire synthétique (préréglage demo)…");
+                synth::run(&synth::SynthArgs {
+                    preset: "demo".into(),
+                    config: None,
+                    seed: None,
+                    basins: Vec::new(),
+                    out: dsn.clone(),
+                    refdata: args.refdata.clone(),
+                    report: false,
+                    quiet: false,
+                })?;
+            }
+            println!("Lecture des DSN et calcul des indicateurs…");
+            let ingest = IngestArgs {
+                paths: vec![dsn.clone()],
+                key_file: args.dir.join("pseudonym.key"),
+                refdata: args.refdata.clone(),
+                sirene: Some(dsn.join("sirene.csv")),
+                quiet: false,
+            };
+            let report = rt.block_on(crate::ingest::run(&cli.database_url, &ingest))?;
+            println!("{report}");
+            rt.block_on(crate::web::serve(&cli.database_url, args.serve))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,103 @@
+import { test, expect, Page } from "@playwright/test";
+
+// The demo data set (synthetic territory) is published before these tests run
+// (scripts/test.sh). They check what a counselor sees, in Debian's Chromium.
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => errors.push(`pageerror: ${e.message}`));
+  page.on("response", (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+  return errors;
+}
+
+async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("#map.leaflet-container")).toBeVisible();
+}
+
+test("markers and list show the same establishments", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  await hydrated(page);
+  const status = await page.locator("#map-status").innerText();
+  const located = Number(status.match(/^(\d+)/)![1]);
+  expect(located).toBeGreaterThan(0);
+  await expect(page.locator("path.etab-marker")).toHaveCount(located);
+
+  const rows = page.locator("tr.row");
+  const n = await rows.count();
+  expect(n).toBeGreaterThan(0);
+  for (let i = 0; i < n; i++) {
+    const siret = await rows.nth(i).getAttribute("data-siret");
+    // Every listed establishment that has a commune has its marker.
+    const commune = (await rows.nth(i).locator("td").first().innerText()).trim();
+    if (commune) await expect(page.locator(`path.siret-${siret}`)).toHaveCount(1);
+  }
+  const total = Number((await page.locator("#list-count").innerText()).match(/^(\d+)/)![1]);
+  expect(total).toBeGreaterThanOrEqual(located);
+  await page.screenshot({ path: "screenshots/carte.png" });
+  expect(errors).toEqual([]);
+});
+
+test("a row and a marker open the establishment card", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  await hydrated(page);
+  const first = page.locator("tr.row").first();
+  const siret = await first.getAttribute("data-siret");
+  const name = (await first.locator("th a").innerText()).trim();
+  await first.locator("th a").click();
+  await expect(page).toHaveURL(new RegExp(`etab=${siret}`));
+  const card = page.locator("#fiche");
+  await expect(card.locator("h2")).toHaveText(name);
+  await expect(card.locator(".siret")).toHaveText(siret!);
+  await page.screenshot({ path: "screenshots/fiche.png" });
+
+  await card.locator("a.close").click();
+  await expect(card).toHaveCount(0);
+
+  // Marker click: the card of that marker's establishment.
+  const marker = page.locator("path.etab-marker").last();
+  const cls = (await marker.getAttribute("class"))!;
+  const markerSiret = cls.match(/siret-(\d{14})/)![1];
+  await marker.click({ force: true });
+  await expect(page).toHaveURL(new RegExp(`etab=${markerSiret}`));
+  await expect(page.locator("#fiche .siret")).toHaveText(markerSiret);
+  expect(errors).toEqual([]);
+});
+
+test("filtering by sector narrows list and map together", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const before = Number((await page.locator("#list-count").innerText()).match(/^(\d+)/)![1]);
+  const select = page.locator('select[name="section"]');
+  const option = select.locator("option").nth(1);
+  const value = (await option.getAttribute("value"))!;
+  const expected = Number((await option.innerText()).match(/\((\d+)\)$/)![1]);
+  await select.selectOption(value);
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  await expect(page).toHaveURL(new RegExp(`section=${value}`));
+  await expect(page.locator("#list-count")).toContainText(`${expected} établissement`);
+  expect(expected).toBeLessThan(before);
+  const located = Number((await page.locator("#map-status").innerText()).match(/^(\d+)/)![1]);
+  await expect(page.locator("path.etab-marker")).toHaveCount(located);
+  expect(located).toBeLessThanOrEqual(expected);
+});
+
+test("without JavaScript the list is rendered by the server", async ({ browser, request }) => {
+  const html = await (await request.get("/")).text();
+  expect(html).toContain('class="row"');
+  expect(html).toContain("établissements");
+
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/?tri=hires");
+  const rows = page.locator("tr.row");
+  expect(await rows.count()).toBeGreaterThan(0);
+  // The card works as a plain link too.
+  const siret = await rows.first().getAttribute("data-siret");
+  await rows.first().locator("th a").click();
+  await expect(page.locator("#fiche .siret")).toHaveText(siret!);
+  await context.close();
+});
