@@ -43,6 +43,8 @@ pub struct EstablishmentSummary {
     pub siret: String,
     /// Usual name (SIRENE), absent when unknown or not diffusible.
     pub name: Option<String>,
+    /// Street address (SIRENE), absent when unknown or not diffusible.
+    pub address: Option<String>,
     pub naf: Option<String>,
     pub naf_label: Option<String>,
     pub commune: Option<String>,
@@ -235,6 +237,7 @@ mod tests {
         let mut s = EstablishmentSummary {
             siret: "12345678900012".into(),
             name: None,
+            address: None,
             naf: Some("8810A".into()),
             naf_label: Some("Aide à domicile".into()),
             commune: None,

@@ -3,6 +3,7 @@
 CREATE TABLE establishment (
     siret         TEXT PRIMARY KEY,
     name          TEXT,
+    address       TEXT,
     naf           TEXT,
     naf_label     TEXT,
     section       TEXT,

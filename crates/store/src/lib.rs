@@ -42,7 +42,8 @@ pub struct PublishedStore {
     pool: AnyPool,
 }
 
-const SUMMARY_COLUMNS: &str = "siret, name, naf, naf_label, commune, commune_name, postcode, \
+const SUMMARY_COLUMNS: &str =
+    "siret, name, address, naf, naf_label, commune, commune_name, postcode, \
      basin, basin_label, lat, lng, headcount, hires, women_share, cdi_share, score, band";
 
 impl PublishedStore {
@@ -83,15 +84,16 @@ impl PublishedStore {
                     message: e.to_string(),
                 })?;
             sqlx::query(
-                "INSERT INTO establishment (siret, name, naf, naf_label, section, commune, \
-                 commune_name, postcode, basin, basin_label, lat, lng, headcount, hires, \
-                 hires_women, hires_cdi, hires_cdd, women_share, cdi_share, score, band, \
-                 first_month, last_month, peer_group, components) VALUES ($1, $2, $3, $4, $5, \
-                 $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, \
-                 $22, $23, $24, $25)",
+                "INSERT INTO establishment (siret, name, address, naf, naf_label, section, \
+                 commune, commune_name, postcode, basin, basin_label, lat, lng, headcount, \
+                 hires, hires_women, hires_cdi, hires_cdd, women_share, cdi_share, score, \
+                 band, first_month, last_month, peer_group, components) VALUES ($1, $2, $3, \
+                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+                 $20, $21, $22, $23, $24, $25, $26)",
             )
             .bind(&s.siret)
             .bind(&s.name)
+            .bind(&s.address)
             .bind(&s.naf)
             .bind(&s.naf_label)
             .bind(s.naf.as_deref().and_then(naf_section).map(String::from))
@@ -295,6 +297,7 @@ fn summary_from_row(r: &AnyRow) -> Result<EstablishmentSummary, StoreError> {
     Ok(EstablishmentSummary {
         siret: r.try_get("siret")?,
         name: r.try_get("name")?,
+        address: r.try_get("address")?,
         naf: r.try_get("naf")?,
         naf_label: r.try_get("naf_label")?,
         commune: r.try_get("commune")?,

@@ -18,6 +18,7 @@ fn row(
         summary: EstablishmentSummary {
             siret: siret.into(),
             name: Some(name.into()),
+            address: Some("1 rue de la République".into()),
             naf: Some(naf.into()),
             naf_label: Some(format!("Activité {naf}")),
             commune: Some("69123".into()),
