@@ -108,11 +108,10 @@ impl LineDecoder {
 
     pub(crate) fn decode<'a>(&mut self, bytes: &'a [u8]) -> (Cow<'a, str>, Option<DecodeEvent>) {
         if bytes.is_ascii() {
-            // SAFETY-free: ASCII is valid UTF-8.
-            return (
-                Cow::Borrowed(std::str::from_utf8(bytes).unwrap_or("")),
-                None,
-            );
+            // SAFETY: every ASCII byte sequence is valid UTF-8 (checked just
+            // above); this skips a second validation pass on every line.
+            let s = unsafe { std::str::from_utf8_unchecked(bytes) };
+            return (Cow::Borrowed(s), None);
         }
         match self.encoding {
             Encoding::Windows1252 => (Cow::Owned(decode_cp1252(bytes)), None),
@@ -228,6 +227,19 @@ pub fn parse_rubric_id(s: &str) -> Option<(BlockId, u16)> {
 
 /// Classify one decoded line (without its line terminator).
 pub(crate) fn parse_line(line: &str) -> LineKind<'_> {
+    // Fast path for the canonical shape `Sxx.Gyy.zz.nnn,'value'`: nothing to
+    // trim, comma and opening quote in place, closing quote last.
+    let b = line.as_bytes();
+    if b.len() >= 17 && b[14] == b',' && b[15] == b'\'' && b[b.len() - 1] == b'\'' {
+        if let Some((block, num)) = parse_rubric_id(&line[..14]) {
+            return LineKind::Rubric(RubricLine {
+                block,
+                num,
+                value: &line[16..line.len() - 1],
+                defects: Defects::default(),
+            });
+        }
+    }
     let t = line.trim_ascii();
     if t.is_empty() {
         return LineKind::Blank;
@@ -297,6 +309,28 @@ mod tests {
         assert_eq!(rubric("S21.G00.40.006,'a,'b'").value, "a,'b");
         assert_eq!(rubric("S21.G00.40.006,''").value, "");
         assert_eq!(r.defects, Defects::default());
+    }
+
+    #[test]
+    fn fast_path_agrees_with_general_path() {
+        // Same values whether or not the canonical fast path applies.
+        for (fast, slow) in [
+            ("S21.G00.30.002,'L'HERMITE'", " S21.G00.30.002,'L'HERMITE'"),
+            ("S21.G00.40.006,'a,'b'", "S21.G00.40.006 ,'a,'b'"),
+            ("S21.G00.40.006,''", "S21.G00.40.006, ''"),
+        ] {
+            assert_eq!(rubric(fast).value, rubric(slow).value);
+            assert_eq!(rubric(fast).defects, Defects::default());
+        }
+        // Shapes that look canonical but are not rubrics fall through.
+        assert_eq!(
+            parse_line("S21.G00.30,'abcd'"),
+            LineKind::BlockHeader(BlockId::new(21, 0, 30))
+        );
+        assert_eq!(
+            parse_line("X21.G00.30.001,'1'"),
+            LineKind::BadRubric("X21.G00.30.001")
+        );
     }
 
     #[test]
