@@ -20,8 +20,8 @@
 //!   day of the last month it was declared (inferred).
 
 use std::collections::hash_map::{DefaultHasher, Entry};
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap as StdHashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use ancrage_dsn::{ArretExt, Block, Declaration, Nature, Sex, SuspensionExt};
 use chrono::NaiveDate;
@@ -29,6 +29,45 @@ use serde::{Deserialize, Serialize};
 
 use crate::pseudo::{IdKind, PersonKey, Pseudonymiser};
 use crate::time::{month_last, month_of, Month};
+
+/// A fast, deterministic hasher for the engine's internal maps (keys are
+/// HMAC outputs and small integers, not attacker-chosen strings):
+/// FxHash-style multiply-rotate.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write_u64(i as u64);
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.write_u64(i as u64);
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    fn write_i32(&mut self, i: i32) {
+        self.write_u64(i as u32 as u64);
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Contract natures of the CDI group (counted).
 pub const CDI_GROUP: [u8; 5] = [1, 7, 9, 82, 91];
@@ -357,14 +396,14 @@ impl Ingest {
     pub fn new(pseudonymiser: Pseudonymiser) -> Self {
         Self {
             ps: pseudonymiser,
-            estab_ids: HashMap::new(),
+            estab_ids: HashMap::default(),
             estabs: Vec::new(),
-            person_ids: HashMap::new(),
+            person_ids: HashMap::default(),
             persons: Vec::new(),
             links: Vec::new(),
-            ckey_ids: HashMap::new(),
+            ckey_ids: HashMap::default(),
             ckeys: Vec::new(),
-            version_ids: HashMap::new(),
+            version_ids: HashMap::default(),
             versions: Vec::new(),
             monthly: Vec::new(),
             signal_versions: Vec::new(),
@@ -693,7 +732,7 @@ impl Ingest {
             .map(|p| find(&mut parent, p))
             .collect();
         // Merge attributes into roots.
-        let mut merged: HashMap<u32, PersonAttrs> = HashMap::new();
+        let mut merged: HashMap<u32, PersonAttrs> = HashMap::default();
         for (p, acc) in persons.iter().enumerate() {
             let e = merged.entry(roots[p]).or_default();
             if let Some(s) = acc.sex {
@@ -727,7 +766,7 @@ impl Ingest {
             .filter(|r| used[*r as usize])
             .collect();
         root_list.sort_by_key(|r| persons[*r as usize].key);
-        let mut person_index: HashMap<u32, u32> = HashMap::new();
+        let mut person_index: HashMap<u32, u32> = HashMap::default();
         let out_persons: Vec<Person> = root_list
             .iter()
             .enumerate()
@@ -797,7 +836,7 @@ impl Ingest {
                 k.number,
             )
         };
-        let mut accs: HashMap<(u32, u32, NaiveDate, u64), Acc> = HashMap::new();
+        let mut accs: HashMap<(u32, u32, NaiveDate, u64), Acc> = HashMap::default();
         let mut keep = vec![false; monthly.len()];
         for &k in &kept {
             keep[k] = true;
@@ -874,8 +913,8 @@ impl Ingest {
                 }
             }
             // Arrêts: one per last day worked, latest declaration wins, 99 cancels.
-            let mut arr: HashMap<NaiveDate, (Rank, &Arret)> = HashMap::new();
-            let mut sus: HashMap<NaiveDate, (Rank, &Suspension)> = HashMap::new();
+            let mut arr: HashMap<NaiveDate, (Rank, &Arret)> = HashMap::default();
+            let mut sus: HashMap<NaiveDate, (Rank, &Suspension)> = HashMap::default();
             for e in &acc.events {
                 match &e.kind {
                     EventKind::Arret(a) => {

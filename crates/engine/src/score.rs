@@ -547,11 +547,12 @@ pub fn score_all(
             }
         }
     }
-    let thick = |key: &PeerKey| {
-        members.get(key).is_some_and(|m| {
-            m.iter().filter(|k| indicators[**k].hires > 0).count() >= cfg.min_peers
-        })
-    };
+    // Establishments with at least one hire, per group (computed once).
+    let with_hires: HashMap<&PeerKey, usize> = members
+        .iter()
+        .map(|(k, m)| (k, m.iter().filter(|i| indicators[**i].hires > 0).count()))
+        .collect();
+    let thick = |key: &PeerKey| with_hires.get(key).is_some_and(|n| *n >= cfg.min_peers);
     let peer_of: Vec<PeerKey> = indicators
         .iter()
         .map(|i| {
