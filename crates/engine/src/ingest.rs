@@ -1006,3 +1006,135 @@ impl Ingest {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ancrage_dsn::{ids, Contrat, EnvoiHeader, Individu};
+    use std::sync::Arc;
+
+    /// A monthly declaration of establishment 123456789 00011 for `month`
+    /// (JJMMAAAA) with the given (NIR, contract number) pairs, all CDI from 2020.
+    fn decl(
+        month: &str,
+        kind: &str,
+        frac: &str,
+        order: &str,
+        people: &[(&str, &str)],
+    ) -> Declaration {
+        let env = Arc::new(EnvoiHeader {
+            blocks: vec![],
+            line: 0,
+        });
+        let mut d = Declaration::new(
+            env,
+            Block::new(ids::DECLARATION)
+                .with(1, "01")
+                .with(2, kind)
+                .with(3, frac)
+                .with(4, order)
+                .with(5, month),
+        );
+        d.entreprise = Some(Block::new(ids::ENTREPRISE).with(1, "123456789"));
+        d.etablissement = Some(Block::new(ids::ETABLISSEMENT).with(1, "00011"));
+        for (nir, number) in people {
+            d.individus.push(Individu {
+                block: Block::new(ids::INDIVIDU).with(1, *nir).with(5, "01"),
+                contrats: vec![Contrat::new(
+                    Block::new(ids::CONTRAT)
+                        .with(1, "01012020")
+                        .with(7, "01")
+                        .with(9, *number),
+                )],
+                other: vec![],
+            });
+        }
+        d
+    }
+
+    fn resolve(decls: &[Declaration]) -> Dataset {
+        let mut i = Ingest::new(Pseudonymiser::new(b"k"));
+        for d in decls {
+            i.add(d);
+        }
+        i.finish()
+    }
+
+    #[test]
+    fn ar_declared_whole_replaces_two_fractions() {
+        // March: fractions 1/2 (P1) and 2/2 (P2), then an A&R "11" with P3 only.
+        let ds = resolve(&[
+            decl("01032024", "01", "12", "1", &[("1000000000001", "C1")]),
+            decl("01032024", "01", "22", "2", &[("1000000000002", "C2")]),
+            decl("01032024", "03", "11", "3", &[("1000000000003", "C3")]),
+        ]);
+        assert_eq!(ds.persons.len(), 1);
+        assert_eq!(ds.contracts.len(), 1);
+        assert_eq!(ds.stats.monthly_replaced, 2);
+        assert_eq!(ds.establishments[0].months.len(), 1);
+    }
+
+    #[test]
+    fn ar_of_one_fraction_keeps_the_other() {
+        // Fractions 1/2 (P1) and 2/2 (P2), then an A&R of fraction 1/2 (P3):
+        // P3 and P2 remain.
+        let ds = resolve(&[
+            decl("01032024", "01", "12", "1", &[("1000000000001", "C1")]),
+            decl("01032024", "01", "22", "1", &[("1000000000002", "C2")]),
+            decl("01032024", "03", "12", "2", &[("1000000000003", "C3")]),
+        ]);
+        assert_eq!(ds.contracts.len(), 2);
+        assert_eq!(ds.stats.monthly_replaced, 1);
+    }
+
+    #[test]
+    fn latest_order_wins_and_ar_wins_a_tie() {
+        // Same month, order 2 beats order 1 whatever the arrival order.
+        let a = decl("01032024", "01", "11", "1", &[("1000000000001", "C1")]);
+        let b = decl("01032024", "01", "11", "2", &[("1000000000002", "C2")]);
+        for pair in [[a.clone(), b.clone()], [b.clone(), a.clone()]] {
+            let ds = resolve(&pair);
+            assert_eq!(ds.contracts.len(), 1);
+            let kept = ds.contracts[0].person;
+            let key2 = Pseudonymiser::new(b"k").key(IdKind::Nir, "1000000000002");
+            assert_eq!(ds.persons[kept as usize].key, key2);
+        }
+        // Equal order: the A&R wins.
+        let c = decl("01032024", "03", "11", "1", &[("1000000000003", "C3")]);
+        let ds = resolve(&[c, a]);
+        let key3 = Pseudonymiser::new(b"k").key(IdKind::Nir, "1000000000003");
+        assert_eq!(ds.persons[ds.contracts[0].person as usize].key, key3);
+    }
+
+    #[test]
+    fn empty_ar_empties_the_month_but_the_month_exists() {
+        // Type 05 (A&R sans individu) leaves a declared month with nobody.
+        let ds = resolve(&[
+            decl("01032024", "01", "11", "1", &[("1000000000001", "C1")]),
+            decl("01032024", "05", "11", "2", &[]),
+        ]);
+        assert!(ds.contracts.is_empty());
+        assert!(ds.persons.is_empty());
+        assert_eq!(ds.establishments[0].months, vec![2024 * 12 + 2]);
+    }
+
+    #[test]
+    fn contract_reappearing_after_a_gap_is_one_contract() {
+        // Declared Jan, Feb, then absent Mar–May, back in June, then the
+        // establishment declares Jul–Sep without it: inferred end 30 June.
+        let p = [("1000000000001", "C1")];
+        let mut decls = Vec::new();
+        for m in 1..=9 {
+            let people: &[(&str, &str)] = if m <= 2 || m == 6 { &p } else { &[] };
+            decls.push(decl(&format!("01{m:02}2024"), "01", "11", "1", people));
+        }
+        let ds = resolve(&decls);
+        assert_eq!(ds.contracts.len(), 1);
+        let c = &ds.contracts[0];
+        assert_eq!(c.end, NaiveDate::from_ymd_opt(2024, 6, 30));
+        assert!(c.end_inferred);
+        // With only two later declarations it would stay open.
+        let ds = resolve(&decls[..8]);
+        assert_eq!(ds.contracts[0].end, None);
+    }
+}
