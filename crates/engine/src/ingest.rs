@@ -10,8 +10,9 @@
 //!   fraction total of the overall latest declaration of the month, which
 //!   lets an A&R declared "11" replace an earlier "12 + 22" pair;
 //! * signalements (natures 04, 05, 07, 10…) contribute their arrêt, end and
-//!   suspension blocks (and make their contracts known); type 04 "annule"
-//!   declarations are ignored;
+//!   suspension blocks to contracts known from monthly declarations (a
+//!   contract or person seen only in a signalement, e.g. a DPAE, is not
+//!   created); type 04 "annule" declarations are ignored;
 //! * an individual carrying both an NTT and a NIR links the two identities;
 //! * contract = (SIRET, person, S21.G00.40.009, S21.G00.40.001); its end is the
 //!   S21.G00.62.001 of the latest declaration carrying a 62 block unless that
@@ -748,17 +749,15 @@ impl Ingest {
                 }
             }
         }
-        // Only persons with a contract in a kept declaration or a signalement
-        // (a person only in a replaced declaration never existed).
+        // Only persons with a contract in a kept monthly declaration (a person
+        // only in a replaced declaration, or only in a signalement such as a
+        // DPAE, is not part of the data).
         let mut used = vec![false; persons.len()];
         for &k in &kept {
             for &v in &obs_versions[slice(monthly[k].versions)] {
                 used[roots[ckeys[versions[v as usize].ckey as usize].person as usize] as usize] =
                     true;
             }
-        }
-        for &v in &signal_versions {
-            used[roots[ckeys[versions[v as usize].ckey as usize].person as usize] as usize] = true;
         }
         let mut root_list: Vec<u32> = merged
             .keys()
@@ -857,14 +856,22 @@ impl Ingest {
             }
         }
         drop((monthly, obs_versions, obs_events));
+        // Signalements only complete contracts known from monthly declarations.
+        let known = |ck: u32| person_index.contains_key(&roots[ckeys[ck as usize].person as usize]);
         for &v in &signal_versions {
             let ver = &versions[v as usize];
-            accs.entry(final_key(ver.ckey))
-                .or_default()
-                .observe(Month::MAX, ver);
+            if known(ver.ckey) {
+                if let Some(acc) = accs.get_mut(&final_key(ver.ckey)) {
+                    acc.observe(Month::MAX, ver);
+                }
+            }
         }
         for e in signal_events {
-            accs.entry(final_key(e.ckey)).or_default().events.push(e);
+            if known(e.ckey) {
+                if let Some(acc) = accs.get_mut(&final_key(e.ckey)) {
+                    acc.events.push(e);
+                }
+            }
         }
 
         let mut keys: Vec<_> = accs.keys().copied().collect();
@@ -1136,5 +1143,42 @@ mod tests {
         // With only two later declarations it would stay open.
         let ds = resolve(&decls[..8]);
         assert_eq!(ds.contracts[0].end, None);
+    }
+
+    #[test]
+    fn signalements_complete_known_contracts_only() {
+        let p = [("1000000000001", "C1")];
+        let mut decls: Vec<Declaration> = (1..=2)
+            .map(|m| decl(&format!("01{m:02}2024"), "01", "11", "1", &p))
+            .collect();
+        // Arrêt signalement (nature 04) for C1: a work accident.
+        let mut s = decl("01022024", "01", "11", "1", &p);
+        s.header = Block::new(ids::DECLARATION)
+            .with(1, "04")
+            .with(2, "01")
+            .with(4, "7");
+        s.individus[0].contrats[0].arrets.push(
+            Block::new(ids::ARRET)
+                .with(1, "06")
+                .with(2, "09022024")
+                .with(10, "20022024"),
+        );
+        decls.push(s);
+        // DPAE-like signalement (nature 10) for someone never declared monthly.
+        let mut dpae = decl("01022024", "01", "11", "1", &[("1000000000009", "C9")]);
+        dpae.header = Block::new(ids::DECLARATION)
+            .with(1, "10")
+            .with(2, "01")
+            .with(4, "8");
+        decls.push(dpae);
+        let ds = resolve(&decls);
+        assert_eq!(ds.persons.len(), 1);
+        assert_eq!(ds.contracts.len(), 1);
+        let c = &ds.contracts[0];
+        assert_eq!(c.arrets.len(), 1);
+        assert_eq!(c.arrets[0].reason, 6);
+        // 10–19 Feb 2024 = 10 days off.
+        assert_eq!(c.arrets[0].days(), Some(10));
+        assert_eq!(ds.stats.signalements, 2);
     }
 }
