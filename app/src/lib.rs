@@ -40,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     // Tells tests and assistive scripts that the page is interactive.
-    #[cfg(feature = "hydrate")]
+    #[cfg(any(feature = "hydrate", feature = "csr"))]
     Effect::new(|_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");

@@ -16,7 +16,7 @@ pub fn Map(
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
     // The basemap is large and static: fetched by the browser only (cached GET).
-    #[cfg(feature = "hydrate")]
+    #[cfg(any(feature = "hydrate", feature = "csr"))]
     {
         let basemap = LocalResource::new(crate::api::get_basemap);
         Effect::new(move |_| {
@@ -62,7 +62,7 @@ fn MarkerLayer(
     points: Vec<MapPoint>,
     selected: Memo<Option<String>>,
 ) -> impl IntoView {
-    #[cfg(feature = "hydrate")]
+    #[cfg(any(feature = "hydrate", feature = "csr"))]
     {
         use leptos_router::hooks::{use_navigate, use_query_map};
         let navigate = use_navigate();
@@ -81,11 +81,11 @@ fn MarkerLayer(
             leaflet_view::draw(&div, &points, sel.as_deref(), on_click);
         });
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(any(feature = "hydrate", feature = "csr")))]
     let _ = (container, points, selected);
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(any(feature = "hydrate", feature = "csr"))]
 mod leaflet_view {
     use std::cell::RefCell;
 
