@@ -315,7 +315,10 @@ fn rate(x: u32, n: u32) -> Option<Evidence> {
 
 fn evidence(key: &str, i: &EstablishmentIndicators, cfg: &ScoreConfig) -> Option<Evidence> {
     match key {
-        "gender_balance" => rate(i.hires_women.min(i.hires - i.hires_women), i.hires),
+        "gender_balance" => rate(
+            i.hires_women.min(i.hires.saturating_sub(i.hires_women)),
+            i.hires,
+        ),
         "young" => rate(i.hires_young, i.hires),
         "senior" => rate(i.hires_senior, i.hires),
         "boeth" => rate(i.hires_boeth, i.hires),
@@ -530,6 +533,9 @@ pub fn score_all(
     cfg: &ScoreConfig,
 ) -> Vec<ScoredEstablishment> {
     let n = indicators.len();
+    if n == 0 {
+        return Vec::new();
+    }
     // Peer group of each establishment.
     let cell_of = |i: &EstablishmentIndicators| {
         i.naf
@@ -823,6 +829,11 @@ mod tests {
         assert_eq!(by_siret(&out, "b").band, Band::EnProgres);
         assert_eq!(by_siret(&out, "c").band, Band::EnProgres);
         assert_eq!(by_siret(&out, "d").band, Band::Engagee);
+    }
+
+    #[test]
+    fn empty_input() {
+        assert!(score_all(Vec::new(), &ScoreConfig::default()).is_empty());
     }
 
     #[test]
