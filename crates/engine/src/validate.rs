@@ -171,4 +171,43 @@ mod tests {
         assert_eq!(average_ranks(&[5.0, 1.0, 5.0]), vec![2.5, 1.0, 2.5]);
         assert!(spearman(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
     }
+
+    #[test]
+    fn weight_stability_by_hand() {
+        // The four firms of score::tests::positions_and_score_by_hand: scores
+        // 20 + 0.6·q for q = 12.5, 37.5, 62.5, 87.5 → 27.5, 42.5, 57.5, 72.5.
+        // With en_progres_score = 42, firm b (42.5) sits just above a threshold.
+        // Ouverture × 0.8: (0.32·50 + 0.3·37.5 + 0.3·37.5)/0.92 = 38.5/0.92 =
+        // 41.85 < 42 → b drops to peu engagée. Every other move leaves all bands
+        // (ouverture × 1.2: 43.06; qualité or durabilité × 0.8: 42.82, × 1.2:
+        // 42.22; component weights: each dimension has a single distinct
+        // component or all-equal positions). So 1 of 34 perturbations changes
+        // 1 firm of 4.
+        let firm = |s: &str, cdi: u32| EstablishmentIndicators {
+            siret: s.into(),
+            naf: Some("5610A".into()),
+            headcount: 12,
+            hires: 10,
+            hires_cdi: cdi,
+            hires_cdd: 10 - cdi,
+            ..Default::default()
+        };
+        let inds = vec![firm("a", 1), firm("b", 3), firm("c", 5), firm("d", 7)];
+        let mut cfg = ScoreConfig::default();
+        cfg.bands.en_progres_score = 42.0;
+        let ws = weight_stability(&inds, &cfg, 10);
+        assert_eq!(ws.n, 4);
+        assert_eq!(ws.perturbations.len(), 34);
+        assert_eq!(ws.max, 0.25);
+        assert!((ws.mean - 0.25 / 34.0).abs() < 1e-12);
+        let moved: Vec<_> = ws
+            .perturbations
+            .iter()
+            .filter(|p| p.changed_share > 0.0)
+            .map(|p| (p.weight.as_str(), p.factor))
+            .collect();
+        assert_eq!(moved, vec![("dimension:ouverture", 0.8)]);
+        // Nobody included with a 20-hire minimum.
+        assert_eq!(weight_stability(&inds, &cfg, 20).n, 0);
+    }
 }
