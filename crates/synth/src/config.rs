@@ -181,7 +181,7 @@ impl Default for OutputKnobs {
 impl SynthConfig {
     /// Named presets: `demo` (default: 3 basins, 1 200 establishments, 5 years),
     /// `region` (12 basins, 50 000 establishments, for benchmarks) and `tiny`
-    /// (2 basins, 160 establishments, 3 years, for tests).
+    /// (2 basins, 240 establishments, 3 years, for tests).
     pub fn preset(name: &str) -> Result<Self, Error> {
         let mut c = Self::default();
         match name {
@@ -192,10 +192,10 @@ impl SynthConfig {
                 c.size_max = 2000;
             }
             "tiny" => {
-                c.establishments = 160;
+                c.establishments = 240;
                 c.max_basins = 2;
                 c.years = 3;
-                c.size_max = 60;
+                c.size_max = 80;
             }
             other => return Err(Error::Config(format!("unknown preset `{other}`"))),
         }

@@ -159,7 +159,7 @@ pub fn calibration_from_stats(st: &BasinStats) -> Report {
             "share",
             target,
             0.10,
-            if h >= 200 {
+            if h >= 200 && s.establishments >= 40 {
                 ratio(s.hires_cdd, h)
             } else {
                 None
@@ -270,7 +270,7 @@ pub fn calibration_from_stats(st: &BasinStats) -> Report {
                 "share",
                 p,
                 0.07,
-                if s.person_months >= 2400 {
+                if s.person_months >= 12_000 && s.establishments >= 60 {
                     ratio(s.women_months, s.person_months)
                 } else {
                     None

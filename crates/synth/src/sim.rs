@@ -541,7 +541,14 @@ impl<'a> World<'a> {
                 person.core = false;
                 person.busy_until = person.busy_until.max(end);
             }
-            if core && !person.gone {
+            // A share of job losers go through a long spell without work
+            // (12 to 30 months: long-term unemployment, care, illness).
+            if core && !matches!(reason, 38 | 39) && self.rng.gen::<f64>() < 0.22 {
+                let spell = self.rng.gen_range(365..900);
+                let person = &mut self.persons[p as usize];
+                person.busy_until = person.busy_until.max(end + spell);
+            }
+            if core && !self.persons[p as usize].gone {
                 self.pool_add(p);
             }
         }
@@ -585,7 +592,7 @@ impl<'a> World<'a> {
 
     fn short_days(&mut self, l: usize) -> Day {
         let e = self.estab(l);
-        let p1 = (e.params.one_day / e.traits.cdd_length.sqrt()).clamp(0.05, 0.9);
+        let p1 = (e.params.one_day / e.traits.cdd_length / 1.3).clamp(0.05, 0.9);
         if self.rng.gen::<f64>() < p1 {
             1
         } else {
@@ -794,8 +801,9 @@ impl<'a> World<'a> {
                 self.hire_core(l, at);
             }
             // 4. Short CDDs.
-            let lambda =
-                labour.short_cdd_rate * params.short_factor * target / traits.cdd_length.powf(1.2);
+            let lambda = labour.short_cdd_rate * params.short_factor * target
+                / traits.cdd_length.powf(2.0)
+                / 1.36;
             let n_short = poisson(&mut self.rng, lambda);
             for _ in 0..n_short {
                 let at = self.rng.gen_range(ms..=me);

