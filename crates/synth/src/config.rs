@@ -124,7 +124,7 @@ impl Default for SynthConfig {
             multi_site_share: 0.06,
             creation_share: 0.06,
             closure_share: 0.04,
-            iae_share: 0.04,
+            iae_share: 0.15,
             ea_share: 0.004,
             behaviour: Behaviour::default(),
             labour: Labour::default(),
