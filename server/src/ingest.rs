@@ -230,6 +230,16 @@ pub async fn run(database_url: &str, args: &IngestArgs) -> anyhow::Result<Ingest
             .with_context(|| format!("reading the SIRENE extract {}", path.display()))?;
     }
     let rows = publish::published_rows(&scored, refdata.as_ref());
+    let records: Vec<_> = scored
+        .into_iter()
+        .zip(&rows)
+        .map(|(scored, row)| crate::cli::tools::WorkRecord {
+            scored,
+            commune: row.summary.commune.clone(),
+            basin: row.summary.basin.clone(),
+        })
+        .collect();
+    crate::cli::tools::write_snapshot(&args.work_dir, &records)?;
     report.establishments = rows.len();
     report.calculable = rows.iter().filter(|r| r.summary.score.is_some()).count();
     report.located = rows.iter().filter(|r| r.summary.lat.is_some()).count();

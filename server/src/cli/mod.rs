@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 pub mod synth;
+pub mod tools;
 
 /// Ancrage: employers that hire inclusively and keep people, from DSN.
 #[derive(Debug, Parser)]
@@ -37,6 +38,30 @@ pub enum Command {
     Synth(synth::SynthArgs),
     /// Synthetic territory (once) → ingest → serve: the public demo.
     Demo(DemoArgs),
+    /// DSN file tools.
+    #[command(subcommand)]
+    Dsn(tools::DsnCommand),
+    /// Every figure of one establishment, before secrecy (admin: reads the working store).
+    Inspect {
+        siret: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long, env = "ANCRAGE_WORK_DIR", default_value = "data/work")]
+        work_dir: PathBuf,
+    },
+    /// Score validation against a synthetic run's planted truth.
+    Validate {
+        #[arg(long)]
+        truth: PathBuf,
+        /// Establishments with at least this many hires are evaluated.
+        #[arg(long, default_value_t = 10)]
+        min_hires: u32,
+        #[arg(long, env = "ANCRAGE_WORK_DIR", default_value = "data/work")]
+        work_dir: PathBuf,
+    },
+    /// Reference data: import an official grid.
+    #[command(subcommand)]
+    Refdata(tools::RefdataCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +111,9 @@ pub struct IngestArgs {
     /// addresses and exact points; non-diffusible units stay anonymous.
     #[arg(long, env = "ANCRAGE_SIRENE")]
     pub sirene: Option<PathBuf>,
+    /// Private working directory (engine output before secrecy, for `inspect` and `validate`).
+    #[arg(long, env = "ANCRAGE_WORK_DIR", default_value = "data/work")]
+    pub work_dir: PathBuf,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -116,6 +144,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{report}");
         }
         Command::Synth(args) => synth::run(&args)?,
+        Command::Dsn(cmd) => return tools::dsn(cmd),
+        Command::Inspect {
+            siret,
+            json,
+            work_dir,
+        } => return tools::inspect(&work_dir, &siret, json),
+        Command::Validate {
+            truth,
+            min_hires,
+            work_dir,
+        } => return tools::validate(&work_dir, &truth, min_hires),
+        Command::Refdata(cmd) => return tools::refdata(cmd),
         Command::Demo(args) => {
             let dsn = args.dir.join("dsn");
             if args.regenerate || !dsn.join("manifest.json").is_file() {
@@ -137,6 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 key_file: args.dir.join("pseudonym.key"),
                 refdata: args.refdata.clone(),
                 sirene: Some(dsn.join("sirene.csv")),
+                work_dir: args.dir.join("work"),
                 quiet: false,
             };
             let report = rt.block_on(crate::ingest::run(&cli.database_url, &ingest))?;
