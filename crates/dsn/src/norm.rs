@@ -183,9 +183,27 @@ pub(crate) fn validate(ty: TypeRef, value: &str) -> Result<(), Invalid> {
 
 /// Remembers values that recently matched a pattern (dates of the month,
 /// usual amounts…), so the regex runs once per distinct value and type.
-/// Direct-mapped, per reader; only successes are cached.
+/// Direct-mapped, per reader, values stored inline (no allocation); only
+/// successes are cached.
 pub(crate) struct ValidCache {
-    slots: Vec<Option<(u16, Box<str>)>>,
+    slots: Vec<Slot>,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    ty: u16,
+    /// `u8::MAX` = empty.
+    len: u8,
+    bytes: [u8; Slot::CAP],
+}
+
+impl Slot {
+    const CAP: usize = 29;
+    const EMPTY: Slot = Slot {
+        ty: 0,
+        len: u8::MAX,
+        bytes: [0; Slot::CAP],
+    };
 }
 
 impl ValidCache {
@@ -193,7 +211,7 @@ impl ValidCache {
 
     pub(crate) fn new() -> Self {
         Self {
-            slots: vec![None; Self::SLOTS],
+            slots: vec![Slot::EMPTY; Self::SLOTS],
         }
     }
 
@@ -202,22 +220,23 @@ impl ValidCache {
         let patterned = norm_table::TYPES
             .get(usize::from(ty.0))
             .is_some_and(|t| t.pattern.is_some() && t.codes.is_empty());
-        if !patterned || value.len() > 64 {
+        let v = value.as_bytes();
+        if !patterned || v.len() > Slot::CAP {
             return validate(ty, value);
         }
         // FNV-1a over the type and the value.
         let mut h: u32 = 0x811c_9dc5 ^ u32::from(ty.0);
-        for &b in value.as_bytes() {
+        for &b in v {
             h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
         }
         let slot = &mut self.slots[h as usize % Self::SLOTS];
-        if let Some((t, v)) = slot {
-            if *t == ty.0 && **v == *value {
-                return Ok(());
-            }
+        if slot.ty == ty.0 && usize::from(slot.len) == v.len() && slot.bytes[..v.len()] == *v {
+            return Ok(());
         }
         validate(ty, value)?;
-        *slot = Some((ty.0, value.into()));
+        slot.ty = ty.0;
+        slot.len = v.len() as u8;
+        slot.bytes[..v.len()].copy_from_slice(v);
         Ok(())
     }
 }
