@@ -527,8 +527,8 @@ impl<'a> Emitter<'a> {
                     }
                     if !late_now {
                         active.push(c);
+                        self.totals.contract_months += 1;
                     }
-                    self.totals.contract_months += 1;
                     ind.contrats.push(k);
                 }
                 ind.other = Self::pay_blocks(&active, ms, me);

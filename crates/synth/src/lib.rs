@@ -231,7 +231,8 @@ fn run_basin(
     counter: &AtomicU64,
 ) -> Result<(BasinStats, emit::EmitTotals, u64)> {
     let rng = rng::stream(cfg.seed, 0xBA51, basin as u64);
-    let mut world = sim::World::new(cfg, estabs, basin, start, rng);
+    let n_basins = estabs.iter().map(|e| e.basin + 1).max().unwrap_or(1);
+    let mut world = sim::World::new(cfg, estabs, basin, n_basins, start, rng);
     world.init();
     let mut em = emit::Emitter::new(out, basin, code, territory, cfg.seed, &cfg.output);
     let mut written = 0;

@@ -162,6 +162,7 @@ pub struct World<'a> {
     pub months: u32,
     pub horizon_end: Day,
     person_base: u64,
+    person_cap: u64,
     rng: SimRng,
     hired_pairs: HashSet<u64>,
     pub stats: BasinStats,
@@ -176,9 +177,12 @@ impl<'a> World<'a> {
         cfg: &'a SynthConfig,
         estabs: &'a [Estab],
         basin: usize,
+        n_basins: usize,
         start: (i32, u32),
         rng: SimRng,
     ) -> Self {
+        // The synthetic NIR numbers are shared evenly between basins.
+        let person_cap = crate::ids::NIR_CAPACITY / n_basins.max(1) as u64;
         let members: Vec<usize> = (0..estabs.len())
             .filter(|&i| estabs[i].basin == basin)
             .collect();
@@ -204,7 +208,8 @@ impl<'a> World<'a> {
             start,
             months,
             horizon_end,
-            person_base: basin as u64 * 1_000_000,
+            person_base: basin as u64 * person_cap,
+            person_cap,
             rng,
             hired_pairs: HashSet::new(),
             stats,
@@ -217,7 +222,11 @@ impl<'a> World<'a> {
 
     fn new_person(&mut self, female: bool, age: f64, at: Day, boeth_p: f64) -> u32 {
         let id = self.persons.len() as u32;
-        assert!(id < 1_000_000, "more than 1 000 000 persons in one basin");
+        assert!(
+            (id as u64) < self.person_cap,
+            "more than {} persons in one basin (synthetic NIR numbering)",
+            self.person_cap
+        );
         let birth = at - (age * 365.25) as Day - self.rng.gen_range(0..365);
         let p = Person {
             female,
