@@ -151,11 +151,9 @@ pub fn validate(work_dir: &Path, truth: &Path, min_hires: u32) -> anyhow::Result
     let mut engagement: Vec<f64> = pairs.iter().map(|p| p.1).collect();
     engagement.sort_by(f64::total_cmp);
     let q3 = engagement[(engagement.len() * 3) / 4];
-    let (pos, neg): (Vec<&(f64, f64)>, Vec<&(f64, f64)>) = pairs.iter().partition(|p| p.1 >= q3);
-    let a = auc(
-        &pos.iter().map(|p| p.0).collect::<Vec<_>>(),
-        &neg.iter().map(|p| p.0).collect::<Vec<_>>(),
-    );
+    let pos: Vec<f64> = pairs.iter().filter(|p| p.1 >= q3).map(|p| p.0).collect();
+    let neg: Vec<f64> = pairs.iter().filter(|p| p.1 < q3).map(|p| p.0).collect();
+    let a = auc(&pos, &neg);
     let rho = spearman(
         &pairs.iter().map(|p| p.0).collect::<Vec<_>>(),
         &pairs.iter().map(|p| p.1).collect::<Vec<_>>(),
