@@ -61,7 +61,7 @@ pub fn App() -> impl IntoView {
             <main id="contenu">
                 <Routes fallback=|| view! { <p class="notice">"Page introuvable."</p> }>
                     <Route path=path!("/") view=pages::carte::CartePage ssr=SsrMode::Async/>
-                    <Route path=path!("/methode") view=pages::methode::MethodePage/>
+                    <Route path=path!("/methode") view=pages::methode::MethodePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -101,3 +101,12 @@ test("without JavaScript the list is rendered by the server", async ({ browser, 
   await expect(page.locator("#fiche .siret")).toHaveText(siret!);
   await context.close();
 });
+
+test("the method page is docs/methode.md", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/methode");
+  await expect(page.locator("article.methode h1")).toContainText("Méthode");
+  await expect(page.locator("article.methode")).toContainText("non calculable");
+  await expect(page.locator("article.methode table").first()).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -15,6 +15,8 @@ pub fn Map(
     selected: Memo<Option<String>>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
+    // Grid in use, known once the basemap has arrived (browser only).
+    let grid_note = RwSignal::new(None::<(String, bool)>);
     // The basemap is large and static: fetched by the browser only (cached GET).
     #[cfg(any(feature = "hydrate", feature = "csr"))]
     {
@@ -22,6 +24,9 @@ pub fn Map(
         Effect::new(move |_| {
             if let (Some(div), Some(Ok(b))) = (container.get(), basemap.get()) {
                 leaflet_view::draw_basemap(&div, &b);
+                if !b.grid_label.is_empty() {
+                    grid_note.set(Some((b.grid_label.clone(), b.approximate)));
+                }
             }
         });
     }
@@ -29,8 +34,12 @@ pub fn Map(
         <div id="map" class="map" node_ref=container role="img"
              aria-label="Carte des établissements ; la liste à côté donne les mêmes informations au clavier"></div>
         <p class="attribution">
-            "Fonds : contours Natural Earth ; communes et arrondissements INSEE (COG) ; points GeoNames (CC BY 4.0). "
-            "Les contours des bassins sont approximatifs tant que les zones d'emploi INSEE ne sont pas importées."
+            "Fonds : contour Natural Earth ; communes INSEE (COG) ; points GeoNames (CC BY 4.0). "
+            {move || match grid_note.get() {
+                Some((label, true)) => format!("Bassins : {label}, contours approximatifs calculés par Ancrage."),
+                Some((label, false)) => format!("Bassins : {label} (INSEE ; contours dérivés d'IGN Admin Express)."),
+                None => String::new(),
+            }}
         </p>
         <Transition fallback=|| view! { <p class="map-status">"Chargement de la carte…"</p> }>
             {move || Suspend::new(async move {

@@ -1,23 +1,36 @@
-//! The method page, in French: what the figures mean and their limits.
+//! The method page: `docs/methode.md` itself, rendered on the server, so the
+//! page and the document can never disagree.
 
 use leptos::prelude::*;
 
+/// The method text as HTML (rendered once from the Markdown compiled into the server).
+#[server(prefix = "/api/fn", endpoint = "methode")]
+pub async fn methode_html() -> Result<String, ServerFnError> {
+    static HTML: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    Ok(HTML
+        .get_or_init(|| {
+            let md = include_str!("../../../docs/methode.md");
+            let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES);
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, parser);
+            html
+        })
+        .clone())
+}
+
 #[component]
 pub fn MethodePage() -> impl IntoView {
+    let text = Resource::new(|| (), |_| methode_html());
     view! {
         <article class="methode">
-            <h1>"Méthode"</h1>
-            <p>"Ancrage lit les déclarations sociales nominatives (DSN) des employeurs et calcule, pour chaque établissement (SIRET), qui il embauche, quels contrats il propose et si les personnes restent."</p>
-            <h2>"Indicateurs de cette version"</h2>
-            <ul>
-                <li>"Embauches : personnes dont un contrat CDI ou CDD commence dans la fenêtre d'observation (5 ans au plus)."</li>
-                <li>"Part de femmes parmi les personnes embauchées."</li>
-                <li>"Part de CDI parmi les embauches."</li>
-            </ul>
-            <h2>"Secret statistique"</h2>
-            <p>"Aucune part n'est affichée lorsqu'elle repose sur moins de 5 personnes. Les identifiants des personnes sont pseudonymisés dès la lecture et ne sont jamais publiés."</p>
-            <h2>"Score"</h2>
-            <p>"Le score d'engagement compare chaque établissement à ses pairs (même secteur, même taille). Il est « non calculable » quand il y a trop peu d'embauches : nous n'affichons jamais un chiffre fragile."</p>
+            <Suspense fallback=|| view! { <p>"Chargement de la méthode…"</p> }>
+                {move || Suspend::new(async move {
+                    match text.await {
+                        Ok(html) => view! { <div class="methode-text" inner_html=html></div> }.into_any(),
+                        Err(_) => view! { <p class="error" role="alert">"La méthode n'a pas pu être chargée."</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </article>
     }
 }
