@@ -10,7 +10,8 @@ pub async fn methode_html() -> Result<String, ServerFnError> {
     Ok(HTML
         .get_or_init(|| {
             let md = include_str!("../../../docs/methode.md");
-            let parser = pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES);
+            let parser =
+                pulldown_cmark::Parser::new_ext(md, pulldown_cmark::Options::ENABLE_TABLES);
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, parser);
             html
