@@ -25,6 +25,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 export ANCRAGE_TEST_POSTGRES_URL=${ANCRAGE_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 
+echo "== cargo fmt --check"
+fmt_failed=0
+cargo fmt --all --check >"$LOG/fmt.log" 2>&1 || { fmt_failed=1; echo "test.sh: code not formatted, see $LOG/fmt.log" >&2; }
+
 echo "== cargo test (workspace)"
 cargo test --workspace --exclude frontend 2>&1 | tee "$LOG/cargo-test.log"
 cargo_status=${PIPESTATUS[0]}
@@ -64,6 +68,6 @@ else
 fi
 echo "browser: $e2e_passed passed, $e2e_failed failed"
 echo "(tests took $(( $(date +%s) - t0 )) s)"
-passed=$((cargo_passed + e2e_passed)); failed=$((cargo_failed + e2e_failed))
+passed=$((cargo_passed + e2e_passed)); failed=$((cargo_failed + e2e_failed + fmt_failed))
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
