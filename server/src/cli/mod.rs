@@ -72,11 +72,9 @@ pub struct DemoArgs {
     /// Regenerate the synthetic DSN even if present.
     #[arg(long)]
     pub regenerate: bool,
+    /// Server options; `--refdata` also feeds the synthetic territory and the ingest.
     #[command(flatten)]
     pub serve: ServeArgs,
-    /// Reference data directory.
-    #[arg(long, env = "ANCRAGE_REFDATA", default_value = "data/refdata")]
-    pub refdata: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,11 +86,7 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
     /// Reference data (France outline and basin polygons for the map).
-    #[arg(
-        long = "basemap-refdata",
-        env = "ANCRAGE_REFDATA",
-        default_value = "data/refdata"
-    )]
+    #[arg(long, env = "ANCRAGE_REFDATA", default_value = "data/refdata")]
     pub refdata: PathBuf,
 }
 
@@ -166,7 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     seed: None,
                     basins: Vec::new(),
                     out: dsn.clone(),
-                    refdata: args.refdata.clone(),
+                    refdata: args.serve.refdata.clone(),
                     report: false,
                     quiet: false,
                 })?;
@@ -175,7 +169,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let ingest = IngestArgs {
                 paths: vec![dsn.clone()],
                 key_file: args.dir.join("pseudonym.key"),
-                refdata: args.refdata.clone(),
+                refdata: args.serve.refdata.clone(),
                 sirene: Some(dsn.join("sirene.csv")),
                 work_dir: args.dir.join("work"),
                 quiet: false,
@@ -186,4 +180,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        // Catches duplicate argument ids across flattened structs, bad defaults…
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn demo_accepts_server_and_refdata_options() {
+        let cli = Cli::try_parse_from([
+            "ancrage",
+            "demo",
+            "--addr",
+            "127.0.0.1:4000",
+            "--refdata",
+            "/tmp/rd",
+        ])
+        .unwrap();
+        let Command::Demo(d) = cli.command else {
+            panic!("not demo")
+        };
+        assert_eq!(d.serve.addr.port(), 4000);
+        assert_eq!(d.serve.refdata, PathBuf::from("/tmp/rd"));
+        assert_eq!(d.dir, PathBuf::from("data/demo"));
+    }
 }
