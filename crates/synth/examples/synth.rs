@@ -1,5 +1,5 @@
 //! Run a preset on the built-in territory and print the calibration report:
-//! `cargo run --release -p ancrage-synth --example synth -- demo /tmp/out [seed]`.
+//! `cargo run --release -p ancrage-synth --example synth -- demo|region|tiny|FILE.toml /tmp/out [seed] [establishments]`.
 
 use std::path::PathBuf;
 
@@ -9,7 +9,12 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let preset = args.get(1).map_or("demo", String::as_str);
     let out = PathBuf::from(args.get(2).map_or("/tmp/ancrage-synth", String::as_str));
-    let mut cfg = SynthConfig::preset(preset).expect("preset");
+    let mut cfg = if preset.ends_with(".toml") {
+        SynthConfig::from_toml(&std::fs::read_to_string(preset).expect("config file"))
+            .expect("config")
+    } else {
+        SynthConfig::preset(preset).expect("preset")
+    };
     if let Some(seed) = args.get(3) {
         cfg.seed = seed.parse().expect("seed");
     }

@@ -116,11 +116,11 @@ impl Default for SynthConfig {
             seed: 20_240_501,
             start: "2021-01".into(),
             years: 5,
-            establishments: 1200,
+            establishments: 1800,
             basins: Vec::new(),
             max_basins: 3,
             size_mix: [0.75, 0.20, 0.04, 0.01],
-            size_max: 200,
+            size_max: 80,
             multi_site_share: 0.06,
             creation_share: 0.06,
             closure_share: 0.04,
@@ -148,7 +148,7 @@ impl Default for Labour {
     fn default() -> Self {
         Self {
             short_cdd_rate: 0.065,
-            interim_rate: 0.115,
+            interim_rate: 0.15,
             sick_rate: 0.04,
             long_sick_share: 0.02,
             accident_scale: 1.0,
@@ -179,7 +179,8 @@ impl Default for OutputKnobs {
 }
 
 impl SynthConfig {
-    /// Named presets: `demo` (default: 3 basins, 1 200 establishments, 5 years),
+    /// Named presets: `demo` (default: 3 basins, 1 800 establishments of at most
+    /// 80 people, 5 years),
     /// `region` (12 basins, 50 000 establishments, for benchmarks) and `tiny`
     /// (2 basins, 240 establishments, 3 years, for tests).
     pub fn preset(name: &str) -> Result<Self, Error> {

@@ -159,7 +159,7 @@ pub fn calibration_from_stats(st: &BasinStats) -> Report {
             "share",
             target,
             0.10,
-            if h >= 200 && s.establishments >= 40 {
+            if h >= 200 && s.establishments >= 60 {
                 ratio(s.hires_cdd, h)
             } else {
                 None

@@ -134,7 +134,7 @@ pub fn sector_params(naf: &str) -> SectorParams {
         }
         'Q' => {
             p.women = 0.78;
-            p.accidents = 62.0;
+            p.accidents = 75.0;
             p.size_factor = 1.6;
             p.cdi_base = 0.45;
             p.short_factor = 1.7;

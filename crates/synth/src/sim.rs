@@ -442,11 +442,12 @@ impl<'a> World<'a> {
     /// Choose (or create) the person hired by establishment `l` on `at`.
     fn choose_person(&mut self, l: usize, kind: HireKind, at: Day, openness: f64) -> u32 {
         let e = self.estab(l);
-        // Gender: the sector's share, nudged toward balance by openness.
-        let mut pw = e.params.women;
-        if openness > 0.5 {
-            pw += (0.5 - pw) * 0.4 * (openness - 0.5) * 2.0;
-        }
+        // Gender: the sector's share, moved toward balance by openness above
+        // one half and toward the sector's majority sex below (symmetric, so
+        // the sector's mean share is kept and the whole range of openness is
+        // visible in the minority sex's share of hires).
+        let pw =
+            (e.params.women + (0.5 - e.params.women) * 1.2 * (openness - 0.5)).clamp(0.02, 0.98);
         let female = self.rng.gen::<f64>() < pw;
         let s = female as usize;
         let k = self.cfg.behaviour.candidates as usize;
@@ -605,8 +606,12 @@ impl<'a> World<'a> {
         if self.rng.gen::<f64>() < p1 {
             1
         } else {
-            // Log-uniform on 2..=30 days.
-            let x = (2.0f64.ln() + self.rng.gen::<f64>() * (31.0f64.ln() - 2.0f64.ln())).exp();
+            // 2..=30 days, log-scale position r^(1/m): log-uniform for m = 1,
+            // tilted toward 30 days when the establishment's CDDs are longer
+            // (m > 1) and toward 2 days when shorter (median about 2 · 15.5^(0.5^(1/m))
+            // days: 4 for m = ½, 8 for m = 1, 14 for m = 2).
+            let r = self.rng.gen::<f64>().powf(1.0 / e.traits.cdd_length);
+            let x = (2.0f64.ln() + r * (31.0f64.ln() - 2.0f64.ln())).exp();
             (x.floor() as Day).clamp(2, 30)
         }
     }
@@ -904,10 +909,15 @@ impl<'a> World<'a> {
         let kind = e.kind;
         let u: f64 = self.rng.gen();
         let section = e.section;
+        // Alternance (apprenticeship, contrat de professionnalisation): the
+        // sector's rate times 0.4 + 1.2 × openness (mean 1 over openness), so
+        // that training newcomers is part of an open hiring policy.
+        let alt_f = 0.4 + 1.2 * traits.openness;
         let app_p = match section {
             'C' | 'F' | 'G' | 'I' | 'S' => 0.07,
             _ => 0.04,
-        };
+        } * alt_f;
+        let pro_p = 0.02 * alt_f;
         let aided_eligible = matches!(section, 'P' | 'Q' | 'R' | 'S') || kind.is_iae();
         let (hk, nature, disp, planned): (HireKind, u8, u8, Day) =
             if kind.is_iae() && !kind.is_agency() {
@@ -917,10 +927,10 @@ impl<'a> World<'a> {
                 let d = self.rng.gen_range(365..1095);
                 let small = e.base_size < 11.0;
                 (HireKind::Apprentice, 2, if small { 64 } else { 65 }, at + d)
-            } else if u < app_p + 0.02 {
+            } else if u < app_p + pro_p {
                 let d = self.rng.gen_range(180..365);
                 (HireKind::Core, 2, 61, at + d)
-            } else if aided_eligible && u < app_p + 0.02 + 0.12 * traits.openness {
+            } else if aided_eligible && u < app_p + pro_p + 0.12 * traits.openness {
                 let d = self.rng.gen_range(270..365);
                 (HireKind::Aided, 2, 41, at + d)
             } else if self.rng.gen::<f64>() < traits.cdi_propensity {

@@ -195,7 +195,8 @@ fn calibration_within_tolerance_on_small_seed() {
     let failures: Vec<String> = report.failures().iter().map(|r| r.name.clone()).collect();
     assert!(failures.is_empty(), "{failures:?}\n{text}");
     let measured = report.rows.iter().filter(|r| r.generated.is_some()).count();
-    assert!(measured >= 15, "{text}");
+    // The national rows (14) are always measured; section rows need more establishments.
+    assert!(measured >= 14, "{text}");
 }
 
 /// Pooled rate `num / den` over the establishments in `group`.
