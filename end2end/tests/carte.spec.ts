@@ -110,3 +110,24 @@ test("the method page is docs/methode.md", async ({ page }) => {
   await expect(page.locator("article.methode table").first()).toBeVisible();
   expect(errors).toEqual([]);
 });
+
+test("the list exports as CSV with the current filters", async ({ page, request }) => {
+  await page.goto("/?section=I");
+  await hydrated(page);
+  const count = Number((await page.locator("#list-count").innerText()).match(/^(\d+)/)![1]);
+  const href = await page.locator("p.export a").getAttribute("href");
+  expect(href).toContain("section=I");
+  const res = await request.get(href!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toContain("text/csv");
+  const body = await res.body();
+  // UTF-8 byte-order mark for spreadsheets.
+  expect([...body.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const lines = body.toString("utf8").slice(1).trim().split("\r\n");
+  expect(lines[0]).toContain("SIRET;Nom;");
+  expect(lines.length - 1).toBe(count);
+  // Bad parameters are a 400 with a French message, never a 500.
+  const bad = await request.get("/api/v1/establishments?categorie=xyz");
+  expect(bad.status()).toBe(400);
+  expect((await bad.json()).erreur).toContain("xyz");
+});

@@ -1,6 +1,7 @@
 //! `ancrage`: the one command of the product. It only wires the libraries
 //! (DSN reader, engine, reference data, stores, web app) to the command line.
 
+mod api_v1;
 mod cli;
 mod ingest;
 mod publish;

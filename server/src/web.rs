@@ -47,6 +47,7 @@ pub fn router(
         )
         .layer(static_cache);
 
+    let api = crate::api_v1::router(store.clone());
     let ctx_store = store.clone();
     let shell_options = options.clone();
     Router::new()
@@ -62,9 +63,10 @@ pub fn router(
         )
         .merge(assets)
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .with_state(options)
+        .merge(api)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .with_state(options)
 }
 
 pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {

@@ -61,6 +61,11 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            <p class="export">
+                                <a href=format!("/api/v1/export.csv{}", query_with(&q, &[("page", None), ("etab", None)])) download="ancrage-etablissements.csv">
+                                    "Exporter toute la liste (CSV)"
+                                </a>
+                            </p>
                             <nav class="pager" aria-label="Pages de la liste">
                                 {prev.map(|h| view! { <A href=h>"← Précédents"</A> })}
                                 {next.map(|h| view! { <A href=h>"Suivants →"</A> })}

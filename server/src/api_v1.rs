@@ -1,0 +1,215 @@
+//! Public JSON API under `/api/v1/` (the same queries as the server functions)
+//! and the CSV export of a list. Query parameters use the UI's French names:
+//! `bassin`, `section`, `categorie`, `tri`, `page`, `par_page`.
+
+use std::collections::HashMap;
+
+use ancrage_published::{band_label, ListFilter};
+use ancrage_store::{PublishedStore, StoreError};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+pub fn router(store: PublishedStore) -> Router {
+    Router::new()
+        .route("/api/v1/establishments", get(list))
+        .route("/api/v1/establishments/{siret}", get(detail))
+        .route("/api/v1/filters", get(filters))
+        .route("/api/v1/export.csv", get(export_csv))
+        .route("/api/v1/openapi.json", get(openapi))
+        .with_state(store)
+}
+
+/// Errors as JSON with a French message; bad input is a 400, never a 500.
+struct ApiError(StatusCode, String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "erreur": self.1 }))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Filter(m) => ApiError(StatusCode::BAD_REQUEST, m),
+            other => {
+                tracing::error!("store: {other}");
+                ApiError(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Erreur interne de la base publiée".into(),
+                )
+            }
+        }
+    }
+}
+
+/// Read the filter from French query parameters.
+fn filter_from_params(p: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
+    let opt = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
+    let num = |k: &str| -> Result<u32, ApiError> {
+        match p.get(k).filter(|v| !v.is_empty()) {
+            None => Ok(0),
+            Some(v) => v.parse().map_err(|_| {
+                ApiError(
+                    StatusCode::BAD_REQUEST,
+                    format!("Paramètre « {k} » invalide : « {v} » (entier positif attendu)"),
+                )
+            }),
+        }
+    };
+    let f = ListFilter {
+        basin: opt("bassin"),
+        section: opt("section"),
+        band: opt("categorie"),
+        sort: opt("tri"),
+        page: num("page")?,
+        per_page: num("par_page")?,
+    };
+    f.validate()
+        .map_err(|m| ApiError(StatusCode::BAD_REQUEST, m))?;
+    Ok(f)
+}
+
+async fn list(
+    State(store): State<PublishedStore>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let f = filter_from_params(&p)?;
+    Ok(Json(store.list(&f).await?).into_response())
+}
+
+async fn detail(
+    State(store): State<PublishedStore>,
+    Path(siret): Path<String>,
+) -> Result<Response, ApiError> {
+    if siret.len() != 14 || !siret.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError(
+            StatusCode::BAD_REQUEST,
+            format!("SIRET invalide : « {siret} » (14 chiffres attendus)"),
+        ));
+    }
+    match store.detail(&siret).await? {
+        Some(d) => Ok(Json(d).into_response()),
+        None => Err(ApiError(
+            StatusCode::NOT_FOUND,
+            format!("Établissement {siret} non publié"),
+        )),
+    }
+}
+
+async fn filters(State(store): State<PublishedStore>) -> Result<Response, ApiError> {
+    Ok(Json(store.filter_options().await?).into_response())
+}
+
+/// Every establishment matching the filters, as CSV for a spreadsheet:
+/// UTF-8 with a byte-order mark (so Excel reads the accents), `;` separator
+/// and decimal comma, French column names.
+async fn export_csv(
+    State(store): State<PublishedStore>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let mut f = filter_from_params(&p)?;
+    f.per_page = ListFilter::MAX_PER_PAGE;
+    f.page = 0;
+    let mut out = String::from("\u{feff}");
+    out.push_str(
+        "SIRET;Nom;Adresse;Code postal;Commune;Bassin;Code NAF;Activité;Score;Catégorie;\
+         Embauches (personnes);Part de femmes (%);Part de CDI (%);Effectif\r\n",
+    );
+    loop {
+        let page = store.list(&f).await?;
+        let n = page.items.len();
+        for s in page.items {
+            let pct = |v: Option<f64>| v.map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default();
+            let fields = [
+                s.siret.clone(),
+                s.display_name(),
+                s.address.clone().unwrap_or_default(),
+                s.postcode.clone().unwrap_or_default(),
+                s.commune_name.clone().unwrap_or_default(),
+                s.basin_label.clone().unwrap_or_default(),
+                s.naf.clone().unwrap_or_default(),
+                s.naf_label.clone().unwrap_or_default(),
+                s.score.map(|x| format!("{x:.0}")).unwrap_or_default(),
+                band_label(&s.band).to_string(),
+                s.hires.to_string(),
+                pct(s.women_share),
+                pct(s.cdi_share),
+                s.headcount.to_string(),
+            ];
+            let line: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
+            out.push_str(&line.join(";"));
+            out.push_str("\r\n");
+        }
+        if n < f.per_page as usize {
+            break;
+        }
+        f.page += 1;
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"ancrage-etablissements.csv\"",
+            ),
+        ],
+        out,
+    )
+        .into_response())
+}
+
+/// Quote a CSV field when it holds a separator, a quote or a line break.
+fn csv_field(v: &str) -> String {
+    if v.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_only_when_needed() {
+        assert_eq!(csv_field("Lyon"), "Lyon");
+        assert_eq!(csv_field("A; B"), "\"A; B\"");
+        assert_eq!(
+            csv_field("L'atelier \"du coin\""),
+            "\"L'atelier \"\"du coin\"\"\""
+        );
+    }
+
+    #[test]
+    fn query_parameters_are_validated() {
+        let p = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let f = filter_from_params(&p(&[("section", "Q"), ("page", "2")]))
+            .unwrap_or_else(|e| panic!("{}", e.1));
+        assert_eq!(f.section.as_deref(), Some("Q"));
+        assert_eq!(f.page, 2);
+        let e = filter_from_params(&p(&[("page", "-1")])).err().unwrap();
+        assert_eq!(e.0, StatusCode::BAD_REQUEST);
+        assert!(e.1.contains("page"));
+        let e = filter_from_params(&p(&[("categorie", "xyz")]))
+            .err()
+            .unwrap();
+        assert_eq!(e.0, StatusCode::BAD_REQUEST);
+    }
+}
