@@ -666,26 +666,55 @@ pub fn score_all(
                 }
             })
             .collect();
+        out.push(ScoredEstablishment {
+            indicators: ind,
+            score: None,
+            band: Band::NonCalculable,
+            calculable: false,
+            components,
+            dimensions,
+            peer_group: peer_of[k].label(),
+        });
+    }
+    // Dimensions as positions: the weighted mean of a dimension's component
+    // positions becomes its percentile among the establishments with at
+    // least `min_hires` hires that have it (all that have it if none does).
+    // A mean of many weakly related positions is squeezed toward 50, so
+    // without this step a dimension with many components would weigh less in
+    // the score than its published weight says.
+    for (d, _) in DIMENSIONS.iter().enumerate() {
+        let means = |min_hires: u32| -> Vec<f64> {
+            let mut v: Vec<f64> = out
+                .iter()
+                .filter(|e| e.indicators.hires >= min_hires)
+                .filter_map(|e| e.dimensions[d].score)
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let mut sorted = means(cfg.min_hires);
+        if sorted.is_empty() {
+            sorted = means(0);
+        }
+        for e in &mut out {
+            if let Some(v) = e.dimensions[d].score {
+                e.dimensions[d].score = Some(percentile(&sorted, v));
+            }
+        }
+    }
+    for e in &mut out {
         let (mut s, mut w, mut computable) = (0.0, 0.0, 0);
-        for d in &dimensions {
+        for d in &e.dimensions {
             if let Some(v) = d.score {
                 computable += 1;
                 s += d.weight * v;
                 w += d.weight;
             }
         }
-        let calculable = ind.hires >= cfg.min_hires && computable >= cfg.min_dimensions && w > 0.0;
-        let score = calculable.then(|| (s / w).clamp(0.0, 100.0));
-        let band = band_of(score, &dimensions, &cfg.bands);
-        out.push(ScoredEstablishment {
-            indicators: ind,
-            score,
-            band,
-            calculable,
-            components,
-            dimensions,
-            peer_group: peer_of[k].label(),
-        });
+        e.calculable =
+            e.indicators.hires >= cfg.min_hires && computable >= cfg.min_dimensions && w > 0.0;
+        e.score = e.calculable.then(|| (s / w).clamp(0.0, 100.0));
+        e.band = band_of(e.score, &e.dimensions, &cfg.bands);
     }
     out
 }
@@ -804,6 +833,10 @@ mod tests {
         // Durabilité = cdd_to_cdi only: 0 conversions out of 9, 7, 5, 3 CDD
         // hires; (0 + α)/(n + α + β) falls as n grows, so the positions are
         // again 12.5, 37.5, 62.5, 87.5 = q.
+        // Dimensions as percentiles among the four (all have ≥ 5 hires):
+        // ouverture means 50, 50, 50, 50 → all tied → (0 + ½·4)/4 = 50;
+        // qualité and durabilité means 12.5 … 87.5 → percentiles (k + ½)/4 =
+        // 12.5, 37.5, 62.5, 87.5, i.e. unchanged.
         // Score = 0.4·50 + 0.3·q + 0.3·q = 20 + 0.6·q.
         let inds = vec![
             firm("a", 10, 1),
@@ -829,6 +862,32 @@ mod tests {
         assert_eq!(by_siret(&out, "b").band, Band::EnProgres);
         assert_eq!(by_siret(&out, "c").band, Band::EnProgres);
         assert_eq!(by_siret(&out, "d").band, Band::Engagee);
+    }
+
+    #[test]
+    fn dimensions_become_percentiles() {
+        // Qualité = cdi_share only. Firms with 10 hires and 1, 3, 5, 7 CDI,
+        // and a fifth with 4 hires and 2 CDI. Shrinkage toward
+        // μ = 18/44 = 0.41 < ½ puts 2/4 strictly between 3/10 and 5/10
+        // ((2 + μs)(10 + s) < (5 + μs)(4 + s) ⇔ μ < ½, and > 3/10 for every
+        // s), so cdi_share positions are a 10, b 30, small 50, c 70, d 90.
+        // The small firm (< 5 hires) is outside the dimension reference:
+        // means 10, 30, 70, 90 → percentiles 12.5, 37.5, 62.5, 87.5, and
+        // the small firm's 50 has two below → 50.
+        let inds = vec![
+            firm("a", 10, 1),
+            firm("b", 10, 3),
+            firm("c", 10, 5),
+            firm("d", 10, 7),
+            firm("small", 4, 2),
+        ];
+        let out = score_all(inds, &ScoreConfig::default());
+        let q = |s: &str| by_siret(&out, s).dimensions[1].score.unwrap();
+        for (s, p) in [("a", 12.5), ("b", 37.5), ("c", 62.5), ("d", 87.5)] {
+            assert_eq!(q(s), p, "{s}");
+        }
+        assert_eq!(q("small"), 50.0);
+        assert!(!by_siret(&out, "small").calculable);
     }
 
     #[test]
