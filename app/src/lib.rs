@@ -50,20 +50,48 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/ancrage.css"/>
         <Title text="Ancrage — employeurs qui embauchent et gardent"/>
         <Router>
+            <SkipLink/>
             <header class="topbar">
-                <A href="/" attr:class="brand">"Ancrage"</A>
+                <a href="/" class="brand">"Ancrage"</a>
                 <span class="tagline">"Les employeurs qui embauchent largement et gardent leurs salariés"</span>
                 <nav aria-label="Navigation principale">
                     <A href="/">"Carte"</A>
                     <A href="/methode">"Méthode"</A>
                 </nav>
             </header>
-            <main id="contenu">
+            <main id="contenu" tabindex="-1">
                 <Routes fallback=|| view! { <p class="notice">"Page introuvable."</p> }>
                     <Route path=path!("/") view=pages::carte::CartePage ssr=SsrMode::Async/>
                     <Route path=path!("/methode") view=pages::methode::MethodePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// First Tab stop of every page: straight to the list on the map page, to the
+/// content elsewhere.
+#[component]
+fn SkipLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let on_map = move || location.pathname.get() == "/";
+    // The router would swallow a same-page anchor: move the focus ourselves.
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        #[cfg(any(feature = "hydrate", feature = "csr"))]
+        {
+            use wasm_bindgen::JsCast;
+            let id = if on_map() { "liste" } else { "contenu" };
+            if let Some(el) = document().get_element_by_id(id) {
+                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        }
+    };
+    view! {
+        <a class="skip" on:click=on_click href=move || if on_map() { "#liste" } else { "#contenu" }>
+            {move || if on_map() { "Aller à la liste des établissements" } else { "Aller au contenu" }}
+        </a>
     }
 }

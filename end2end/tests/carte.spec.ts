@@ -131,3 +131,23 @@ test("the list exports as CSV with the current filters", async ({ page, request 
   expect(bad.status()).toBe(400);
   expect((await bad.json()).erreur).toContain("xyz");
 });
+
+test("keyboard only: skip link, open a card, Escape closes it", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  await page.keyboard.press("Tab");
+  await expect(page.locator("a.skip")).toBeFocused();
+  await page.keyboard.press("Enter");
+  // From the list, the next Tab stops are the list's links, not the map markers.
+  await page.keyboard.press("Tab");
+  const focused = page.locator("tr.row th a").first();
+  await expect(focused).toBeFocused();
+  const siret = await page.locator("tr.row").first().getAttribute("data-siret");
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#fiche-titre")).toBeFocused();
+  await expect(page.locator("#fiche .siret")).toHaveText(siret!);
+  await page.keyboard.press("Escape");
+  await expect(page.locator("#fiche")).toHaveCount(0);
+  // Only the navigation link of the current page is marked current.
+  await expect(page.locator('[aria-current="page"]')).toHaveCount(1);
+});

@@ -135,10 +135,10 @@ async fn export_csv(
                 s.naf_label.clone().unwrap_or_default(),
                 s.score.map(|x| format!("{x:.0}")).unwrap_or_default(),
                 band_label(&s.band).to_string(),
-                s.hires.to_string(),
+                s.hires.map(|n| n.to_string()).unwrap_or_default(),
                 pct(s.women_share),
                 pct(s.cdi_share),
-                s.headcount.to_string(),
+                s.headcount.map(|n| n.to_string()).unwrap_or_default(),
             ];
             let line: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
             out.push_str(&line.join(";"));

@@ -10,7 +10,7 @@
 use std::path::Path;
 
 use ancrage_engine::{Component, ScoredEstablishment};
-use ancrage_published::{ComponentView, EstablishmentDetail, EstablishmentSummary};
+use ancrage_published::{ComponentView, DimensionView, EstablishmentDetail, EstablishmentSummary};
 use std::collections::HashMap;
 
 use ancrage_refdata::sirene::{read_sirene, SireneEstablishment};
@@ -117,8 +117,8 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
         basin_label: None,
         lat: None,
         lng: None,
-        headcount: ind.headcount as i64,
-        hires: ind.hires as i64,
+        headcount: (ind.headcount >= MIN_PEOPLE).then_some(ind.headcount as i64),
+        hires: shares_visible.then_some(ind.hires as i64),
         women_share: shares_visible.then(|| ind.women_share_hires()).flatten(),
         cdi_share: shares_visible.then(|| ind.cdi_share_hires()).flatten(),
         score: s.score,
@@ -136,6 +136,16 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
         hires_cdi: visible(ind.hires_cdi),
         hires_cdd: visible(ind.hires_cdd),
         peer_group: Some(s.peer_group.clone()),
+        dimensions: s
+            .dimensions
+            .iter()
+            .map(|d| DimensionView {
+                key: d.key.clone(),
+                label: d.label_fr.clone(),
+                weight: d.weight,
+                score: d.score,
+            })
+            .collect(),
         components: s.components.iter().map(component_view).collect(),
     }
 }

@@ -1,22 +1,31 @@
-//! The establishment card: identity, score and each component against peers.
+//! The establishment card: identity, score, why this category, and each
+//! component against peers.
 
-use ancrage_published::{band_colour, band_label, ComponentView, EstablishmentDetail};
+use ancrage_published::{
+    band_colour, band_label, ComponentView, DimensionView, EstablishmentDetail,
+};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-use super::format::{pct, query_with, score};
+use super::format::{count, pct, query_with, score};
 use super::list::error_text;
 use crate::api::get_establishment;
 
 #[component]
 pub fn Card(siret: String) -> impl IntoView {
     let query = use_query_map();
+    let navigate = use_navigate();
     let detail = Resource::new(move || siret.clone(), get_establishment);
     let close = move || query.with(|q| query_with(q, &[("etab", None)]));
+    // Escape closes the card, as a dialog would.
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            navigate(&close(), Default::default());
+        }
+    };
     view! {
-        <aside class="card" id="fiche" aria-label="Fiche établissement">
-            <A href=close attr:class="close">"Fermer la fiche ✕"</A>
+        <aside class="card" id="fiche" aria-labelledby="fiche-titre" on:keydown=on_key>
+            <a href=close class="close">"Fermer la fiche ✕"</a>
             <Suspense fallback=|| view! { <p>"Chargement de la fiche…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
@@ -43,8 +52,20 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
         (Some(a), Some(b)) => format!("Déclarations de {a} à {b}"),
         _ => String::new(),
     };
+    let title = NodeRef::<leptos::html::H2>::new();
+    // Move the focus to the card when it opens (keyboard and screen-reader users).
+    // (Next frame: the node must be in the document to take the focus.)
+    Effect::new(move |_| {
+        if title.get().is_some() {
+            request_animation_frame(move || {
+                if let Some(h) = title.get_untracked() {
+                    let _ = h.focus();
+                }
+            });
+        }
+    });
     view! {
-        <h2 id="fiche-titre">{s.display_name()}</h2>
+        <h2 id="fiche-titre" tabindex="-1" node_ref=title>{s.display_name()}</h2>
         <p class="ident">"SIRET " <span class="siret">{s.siret.clone()}</span></p>
         {s.address.clone().map(|a| view! { <p class="address">{a}</p> })}
         <p>{place}</p>
@@ -58,37 +79,74 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
         {s.score.is_none().then(|| view! {
             <p class="explain">"Score non calculable : il faut au moins 5 personnes embauchées sur la période et au moins deux dimensions mesurables. Nous préférons ne rien afficher plutôt qu'un chiffre fragile."</p>
         })}
+        {s.score.is_some().then(|| view! { <p class="explain">{band_reason(&s.band, &d.dimensions)}</p> })}
+        {(!d.dimensions.is_empty()).then(|| view! {
+            <ul class="dimensions" aria-label="Dimensions du score">
+                {d.dimensions.iter().map(|dim| view! {
+                    <li>
+                        <span class="dim-label">{format!("{} ({:.0} %)", dim.label, dim.weight * 100.0)}</span>
+                        <span class="dim-score">{dim.score.map(|x| format!("{x:.0}/100")).unwrap_or("non mesurable".into())}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        })}
         <dl class="facts">
-            <dt>"Embauches (personnes)"</dt><dd>{s.hires}</dd>
+            <dt>"Embauches (personnes)"</dt><dd>{count(s.hires)}</dd>
             <dt>"dont femmes"</dt><dd>{pct(s.women_share)}</dd>
             <dt>"en CDI"</dt><dd>{pct(s.cdi_share)}</dd>
-            <dt>"Effectif en fin de période"</dt><dd>{s.headcount}</dd>
+            <dt>"Effectif en fin de période"</dt><dd>{count(s.headcount)}</dd>
         </dl>
         {(!d.components.is_empty()).then(|| view! {
             <table class="components">
-                <caption>{format!("Composantes comparées aux pairs ({})", d.peer_group.clone().unwrap_or_default())}</caption>
+                <caption>"Comparaison avec des employeurs semblables"
+                    <span class="peers">{format!(" (même secteur et taille : {})", d.peer_group.clone().unwrap_or_default())}</span>
+                </caption>
                 <thead><tr><th scope="col">"Composante"</th><th scope="col">"Ici"</th><th scope="col">"Médiane des pairs"</th><th scope="col">"Position"</th></tr></thead>
                 <tbody>{d.components.into_iter().map(component_row).collect_view()}</tbody>
             </table>
+            <p class="note">"« Ici » est la valeur observée. La position (0 à 100, 100 = le mieux placé) compare la valeur lissée vers les pairs, pour qu'un petit nombre d'embauches ne donne ni un excellent ni un mauvais classement par hasard. Les parts d'embauches sans expérience, après une longue interruption ou un long arrêt ne portent que sur les embauches pour lesquelles l'historique est assez long pour le savoir."</p>
         })}
     }
 }
 
+/// Why this band, in plain French, from the published rules (docs/methode.md §5.5).
+fn band_reason(band: &str, dims: &[DimensionView]) -> String {
+    let dim = |k: &str| dims.iter().find(|d| d.key == k).and_then(|d| d.score);
+    match band {
+        "engagee" => "Engagée : score d'au moins 65 sur 100 et aucune dimension mesurable sous 40.".into(),
+        "accueillante" => format!(
+            "Accueillante : score d'au moins 45 et ouverture d'au moins 60 (ici {}).",
+            dim("ouverture").map(|x| format!("{x:.0}")).unwrap_or("—".into())
+        ),
+        "en_progres" => "En progrès : score d'au moins 40, sans remplir les conditions des catégories supérieures.".into(),
+        "peu_engagee" => "Peu engagée : score inférieur à 40 par rapport aux employeurs semblables.".into(),
+        _ => String::new(),
+    }
+}
+
+/// A component's value in its own unit.
+fn format_value(key: &str, v: Option<f64>) -> String {
+    match (key, v) {
+        (_, None) => "—".into(),
+        ("cdd_duration", Some(x)) => format!("{x:.0} j"),
+        ("accidents", Some(x)) => format!("{x:.0} ‰"),
+        (_, Some(x)) => pct(Some(x)),
+    }
+}
+
 fn component_row(c: ComponentView) -> impl IntoView {
-    let is_rate = c.value.is_none_or(|v| v <= 1.0) && c.peer_median.is_none_or(|v| v <= 1.0);
-    let fmt = move |v: Option<f64>| {
-        if is_rate {
-            pct(v)
-        } else {
-            v.map(|x| format!("{x:.0} j")).unwrap_or("—".into())
-        }
+    let key = c.key.clone();
+    let unit_note = match key.as_str() {
+        "accidents" => Some(" (accidents pour 1 000 années-salarié ; moins = mieux)"),
+        "cdd_duration" => Some(" (durée médiane des CDD, en jours)"),
+        _ => None,
     };
     view! {
         <tr>
-            <th scope="row">{c.label}</th>
-            <td>{c.note.clone().unwrap_or_else(|| fmt(c.value))}</td>
-            <td>{fmt(c.peer_median)}</td>
-            <td>{c.position.map(|p| format!("{p:.0}/100")).unwrap_or("—".into())}</td>
+            <th scope="row">{c.label}{unit_note}</th>
+            <td class="num">{c.note.clone().unwrap_or_else(|| format_value(&key, c.value))}</td>
+            <td class="num">{format_value(&key, c.peer_median)}</td>
+            <td class="num">{c.position.map(|p| format!("{p:.0}/100")).unwrap_or("—".into())}</td>
         </tr>
     }
 }

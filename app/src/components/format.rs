@@ -10,6 +10,14 @@ pub fn pct(v: Option<f64>) -> String {
     }
 }
 
+/// A count, or "< 5" when it is not diffusible (fewer than 5 people).
+pub fn count(v: Option<i64>) -> String {
+    match v {
+        Some(n) => n.to_string(),
+        None => "< 5".to_string(),
+    }
+}
+
 /// Score on 100, or "non calculable".
 pub fn score(v: Option<f64>) -> String {
     match v {

@@ -2,10 +2,9 @@
 
 use ancrage_published::{band_label, ListPage};
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::format::{pct, query_with, score};
+use super::format::{count, pct, query_with, score};
 
 #[component]
 pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> impl IntoView {
@@ -17,17 +16,29 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(page) => {
                         let q = query.get_untracked();
-                        let current: u32 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0);
-                        let shown = page.items.len();
+                        // Pages are numbered from 1 in the URL.
+                        let current: i64 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
+                        let shown = page.items.len() as i64;
                         let total = page.total;
-                        let first = if shown == 0 { 0 } else { current as i64 * 50 + 1 };
-                        let last = current as i64 * 50 + shown as i64;
-                        let prev = (current > 0).then(|| query_with(&q, &[("page", Some(&(current - 1).to_string()))]));
-                        let next = (last < total).then(|| query_with(&q, &[("page", Some(&(current + 1).to_string()))]));
+                        let size = 50;
+                        let first = (current - 1) * size + 1;
+                        let last = (current - 1) * size + shown;
+                        let range = if shown == 0 { String::new() } else { format!(" — {first} à {last}") };
+                        let prev = (current > 1).then(|| {
+                            let target = (current - 1).min(((total + size - 1) / size).max(1));
+                            query_with(&q, &[("page", Some(&target.to_string()))])
+                        });
+                        let next = (last < total && shown > 0).then(|| query_with(&q, &[("page", Some(&(current + 1).to_string()))]));
+                        let empty = (shown == 0).then(|| if total == 0 {
+                            "Aucun établissement ne correspond à ces filtres. Élargissez la recherche : autre secteur, toutes catégories ou bassin voisin."
+                        } else {
+                            "Cette page est au-delà de la fin de la liste."
+                        });
                         view! {
                             <p class="count" id="list-count" aria-live="polite">
-                                {format!("{total} établissement{} — {first} à {last}", if total > 1 { "s" } else { "" })}
+                                {format!("{total} établissement{}{range}", if total > 1 { "s" } else { "" })}
                             </p>
+                            {empty.map(|m| view! { <p class="empty" role="status">{m}</p> })}
                             <table class="ranked">
                                 <caption class="visually-hidden">"Établissements classés selon les filtres"</caption>
                                 <thead>
@@ -48,12 +59,12 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                         view! {
                                             <tr class="row" data-siret=s.siret.clone()>
                                                 <th scope="row">
-                                                    <A href=href>{name}</A>
+                                                    <a href=href>{name}</a>
                                                     <span class=format!("band band-{band}")>{band_label(&band).to_string()}</span>
                                                 </th>
                                                 <td>{s.commune_name.clone().unwrap_or_default()}</td>
                                                 <td class="num">{score(s.score)}</td>
-                                                <td class="num">{s.hires}</td>
+                                                <td class="num">{count(s.hires)}</td>
                                                 <td class="num">{pct(s.women_share)}</td>
                                                 <td class="num">{pct(s.cdi_share)}</td>
                                             </tr>
@@ -67,8 +78,8 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                 </a>
                             </p>
                             <nav class="pager" aria-label="Pages de la liste">
-                                {prev.map(|h| view! { <A href=h>"← Précédents"</A> })}
-                                {next.map(|h| view! { <A href=h>"Suivants →"</A> })}
+                                {prev.map(|h| view! { <a href=h rel="prev">"← Précédents"</a> })}
+                                {next.map(|h| view! { <a href=h rel="next">"Suivants →"</a> })}
                             </nav>
                         }.into_any()
                     }

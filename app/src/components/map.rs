@@ -33,6 +33,9 @@ pub fn Map(
     view! {
         <div id="map" class="map" node_ref=container role="img"
              aria-label="Carte des établissements ; la liste à côté donne les mêmes informations au clavier"></div>
+        <noscript>
+            <p class="notice">"La carte a besoin de JavaScript. La liste ci-contre donne les mêmes établissements."</p>
+        </noscript>
         <p class="attribution">
             "Fonds : contour Natural Earth ; communes INSEE (COG) ; points GeoNames (CC BY 4.0). "
             {move || match grid_note.get() {
@@ -144,8 +147,21 @@ mod leaflet_view {
                 .is_none_or(|l| !l.element.is_same_node(Some(el)))
             {
                 let opts = MapOptions::new();
+                opts.set_zoom_control(false);
                 let map = Map::new_with_element(el, &opts).ok()?;
                 map.set_view(&LatLng::new(46.6, 2.4), 6.0);
+                // Controls in French.
+                let mut zoom = leaflet::ZoomOptions::new();
+                zoom.set_zoom_in_title("Zoomer");
+                zoom.set_zoom_out_title("Dézoomer");
+                leaflet::Zoom::new(&zoom).add_to(&map);
+                if let Ok(ctrl) = js_sys::Reflect::get(&map, &"attributionControl".into()) {
+                    if let Ok(f) = js_sys::Reflect::get(&ctrl, &"setPrefix".into()) {
+                        if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                            let _ = f.call1(&ctrl, &"Leaflet".into());
+                        }
+                    }
+                }
                 let markers = LayerGroup::new();
                 markers.add_to(&map);
                 *live = Some(Live {
@@ -239,6 +255,17 @@ mod leaflet_view {
                 handler.forget();
                 bind_tooltip(&marker, &p.label);
                 l.markers.add_layer(&marker);
+                // The list is the keyboard route: markers are not tab stops.
+                if let Ok(f) = js_sys::Reflect::get(&marker, &"getElement".into()) {
+                    if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                        if let Ok(el) = f.call0(&marker) {
+                            if let Some(el) = el.dyn_ref::<web_sys::Element>() {
+                                let _ = el.set_attribute("tabindex", "-1");
+                                let _ = el.set_attribute("aria-hidden", "true");
+                            }
+                        }
+                    }
+                }
             }
             let identity = (
                 points.len(),

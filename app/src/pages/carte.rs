@@ -18,7 +18,12 @@ pub fn filter_from_query(q: &leptos_router::params::ParamsMap) -> ListFilter {
         section: opt("section"),
         band: opt("categorie"),
         sort: opt("tri"),
-        page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(0),
+        // 1-based in the URL; anything unreadable means the first page.
+        page: q
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+            .saturating_sub(1),
         per_page: 0,
     }
 }
@@ -38,6 +43,7 @@ pub fn CartePage() -> impl IntoView {
     let selected = Memo::new(move |_| query.with(|q| q.get("etab")));
 
     view! {
+        <h1 class="visually-hidden">"Carte des employeurs qui embauchent et gardent leurs salariés"</h1>
         <div class="layout">
             <section class="filters" aria-label="Filtres">
                 <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
@@ -91,7 +97,7 @@ pub fn CartePage() -> impl IntoView {
                 <Map points=points selected=selected/>
                 <Legend/>
             </section>
-            <section class="list-pane" aria-label="Liste des établissements">
+            <section class="list-pane" id="liste" tabindex="-1" aria-label="Liste des établissements">
                 <EstablishmentList list=list/>
             </section>
             {move || selected.get().map(|siret| view! { <Card siret=siret/> })}

@@ -25,14 +25,15 @@ pub fn band_label(code: &str) -> &str {
         .unwrap_or(code)
 }
 
-/// Marker colour of a band: a colour-blind-safe sequential palette (viridis
-/// stops), grey when not computable.
+/// Marker colour of a band. Green / blue / amber / red-purple differ in hue and
+/// lightness, so they stay distinguishable with the common colour-vision
+/// deficiencies; grey when not computable.
 pub fn band_colour(code: &str) -> &'static str {
     match code {
         "engagee" => "#1b7837",
-        "accueillante" => "#5aae61",
-        "en_progres" => "#d9a400",
-        "peu_engagee" => "#b2182b",
+        "accueillante" => "#2166ac",
+        "en_progres" => "#e6a100",
+        "peu_engagee" => "#9e1f63",
         _ => "#8c8c8c",
     }
 }
@@ -54,9 +55,10 @@ pub struct EstablishmentSummary {
     pub basin_label: Option<String>,
     pub lat: Option<f64>,
     pub lng: Option<f64>,
-    pub headcount: i64,
-    /// Person-level hires in the window.
-    pub hires: i64,
+    /// Headcount at the end of the last declared month; `None` below 5 people (secrecy).
+    pub headcount: Option<i64>,
+    /// Person-level hires in the window; `None` below 5 people (secrecy).
+    pub hires: Option<i64>,
     /// Share of women among hires; `None` when not diffusible or not computable.
     pub women_share: Option<f64>,
     /// Share of CDI among hires; `None` when not diffusible or not computable.
@@ -95,6 +97,17 @@ pub struct ComponentView {
     pub note: Option<String>,
 }
 
+/// One dimension of the score (ouverture, qualité de l'offre, durabilité).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DimensionView {
+    pub key: String,
+    pub label: String,
+    /// Weight in the score (0–1).
+    pub weight: f64,
+    /// Mean position of its components among peers, 0–100; `None` when not computable.
+    pub score: Option<f64>,
+}
+
 /// Everything the establishment card shows.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EstablishmentDetail {
@@ -105,6 +118,7 @@ pub struct EstablishmentDetail {
     pub hires_cdi: Option<i64>,
     pub hires_cdd: Option<i64>,
     pub peer_group: Option<String>,
+    pub dimensions: Vec<DimensionView>,
     pub components: Vec<ComponentView>,
 }
 
@@ -247,8 +261,8 @@ mod tests {
             basin_label: None,
             lat: None,
             lng: None,
-            headcount: 0,
-            hires: 0,
+            headcount: None,
+            hires: None,
             women_share: None,
             cdi_share: None,
             score: None,

@@ -14,8 +14,8 @@ CREATE TABLE establishment (
     basin_label   TEXT,
     lat           DOUBLE PRECISION,
     lng           DOUBLE PRECISION,
-    headcount     BIGINT NOT NULL,
-    hires         BIGINT NOT NULL,
+    headcount     BIGINT,
+    hires         BIGINT,
     hires_women   BIGINT,
     hires_cdi     BIGINT,
     hires_cdd     BIGINT,
@@ -26,6 +26,7 @@ CREATE TABLE establishment (
     first_month   TEXT,
     last_month    TEXT,
     peer_group    TEXT,
+    dimensions    TEXT NOT NULL,
     components    TEXT NOT NULL
 );
 

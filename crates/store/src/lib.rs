@@ -78,6 +78,11 @@ impl PublishedStore {
             .await?;
         for d in rows {
             let s = &d.summary;
+            let dimensions =
+                serde_json::to_string(&d.dimensions).map_err(|e| StoreError::Corrupt {
+                    siret: s.siret.clone(),
+                    message: e.to_string(),
+                })?;
             let components =
                 serde_json::to_string(&d.components).map_err(|e| StoreError::Corrupt {
                     siret: s.siret.clone(),
@@ -87,9 +92,9 @@ impl PublishedStore {
                 "INSERT INTO establishment (siret, name, address, naf, naf_label, section, \
                  commune, commune_name, postcode, basin, basin_label, lat, lng, headcount, \
                  hires, hires_women, hires_cdi, hires_cdd, women_share, cdi_share, score, \
-                 band, first_month, last_month, peer_group, components) VALUES ($1, $2, $3, \
-                 $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-                 $20, $21, $22, $23, $24, $25, $26)",
+                 band, first_month, last_month, peer_group, dimensions, components) VALUES ($1, \
+                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 $19, $20, $21, $22, $23, $24, $25, $26, $27)",
             )
             .bind(&s.siret)
             .bind(&s.name)
@@ -116,6 +121,7 @@ impl PublishedStore {
             .bind(&d.first_month)
             .bind(&d.last_month)
             .bind(&d.peer_group)
+            .bind(dimensions)
             .bind(components)
             .execute(&mut *tx)
             .await?;
@@ -134,10 +140,10 @@ impl PublishedStore {
             .await?
             .try_get("n")?;
         let order = match filter.sort.as_deref().unwrap_or("score") {
-            "hires" => "hires DESC, siret",
-            "name" => "name, naf_label, siret",
+            "hires" => "CASE WHEN hires IS NULL THEN 1 ELSE 0 END, hires DESC, siret",
+            "name" => "LOWER(COALESCE(name, naf_label, siret)), siret",
             // NULL scores ("non calculable") last on both engines.
-            _ => "CASE WHEN score IS NULL THEN 1 ELSE 0 END, score DESC, hires DESC, siret",
+            _ => "CASE WHEN score IS NULL THEN 1 ELSE 0 END, score DESC, siret",
         };
         let size = filter.page_size() as i64;
         let sql = format!(
@@ -159,7 +165,7 @@ impl PublishedStore {
     pub async fn detail(&self, siret: &str) -> Result<Option<EstablishmentDetail>, StoreError> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, hires_women, hires_cdi, hires_cdd, first_month, \
-             last_month, peer_group, components FROM establishment WHERE siret = $1"
+             last_month, peer_group, dimensions, components FROM establishment WHERE siret = $1"
         );
         let Some(row) = sqlx::query(&sql)
             .bind(siret)
@@ -169,12 +175,14 @@ impl PublishedStore {
             return Ok(None);
         };
         let summary = summary_from_row(&row)?;
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt {
+            siret: siret.to_string(),
+            message: e.to_string(),
+        };
+        let dimensions: String = row.try_get("dimensions")?;
+        let dimensions = serde_json::from_str(&dimensions).map_err(corrupt)?;
         let components: String = row.try_get("components")?;
-        let components: Vec<ComponentView> =
-            serde_json::from_str(&components).map_err(|e| StoreError::Corrupt {
-                siret: siret.to_string(),
-                message: e.to_string(),
-            })?;
+        let components: Vec<ComponentView> = serde_json::from_str(&components).map_err(corrupt)?;
         Ok(Some(EstablishmentDetail {
             summary,
             hires_women: row.try_get("hires_women")?,
@@ -183,6 +191,7 @@ impl PublishedStore {
             first_month: row.try_get("first_month")?,
             last_month: row.try_get("last_month")?,
             peer_group: row.try_get("peer_group")?,
+            dimensions,
             components,
         }))
     }

@@ -28,8 +28,8 @@ fn row(
             basin_label: Some(format!("Bassin {basin}")),
             lat: Some(45.76),
             lng: Some(4.84),
-            headcount: 12,
-            hires,
+            headcount: Some(12),
+            hires: Some(hires),
             women_share: Some(0.5),
             cdi_share: None,
             score,
@@ -41,6 +41,12 @@ fn row(
         hires_cdi: None,
         hires_cdd: None,
         peer_group: Some("NAF 56 · 10-49".into()),
+        dimensions: vec![ancrage_published::DimensionView {
+            key: "ouverture".into(),
+            label: "Ouverture".into(),
+            weight: 0.4,
+            score: Some(63.5),
+        }],
         components: vec![ComponentView {
             key: "young".into(),
             label: "Embauches de jeunes".into(),
@@ -132,8 +138,8 @@ async fn suite(store: PublishedStore) {
     };
     let page = store.list(&f).await.unwrap();
     assert_eq!(page.total, 4);
-    let hires: Vec<i64> = page.items.iter().map(|s| s.hires).collect();
-    assert_eq!(hires, [9, 3]);
+    let hires: Vec<Option<i64>> = page.items.iter().map(|s| s.hires).collect();
+    assert_eq!(hires, [Some(9), Some(3)]);
 
     // Bad filter values are errors, never queries.
     let bad = ListFilter {
