@@ -315,10 +315,9 @@ fn rate(x: u32, n: u32) -> Option<Evidence> {
 
 fn evidence(key: &str, i: &EstablishmentIndicators, cfg: &ScoreConfig) -> Option<Evidence> {
     match key {
-        "gender_balance" => rate(
-            i.hires_women.min(i.hires.saturating_sub(i.hires_women)),
-            i.hires,
-        ),
+        // Women among hires; the minority share is taken after shrinkage
+        // (see `minority_share`).
+        "gender_balance" => rate(i.hires_women, i.hires),
         "young" => rate(i.hires_young, i.hires),
         "senior" => rate(i.hires_senior, i.hires),
         "boeth" => rate(i.hires_boeth, i.hires),
@@ -427,6 +426,62 @@ impl Prior {
     }
 }
 
+/// Error function (Abramowitz & Stegun 7.1.26, absolute error < 1.5e-7).
+fn erf(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let y = 1.0 - poly * (-x * x).exp();
+    if x < 0.0 {
+        -y
+    } else {
+        y
+    }
+}
+
+/// Posterior expected minority share E[min(θ, 1 − θ)] of a Beta(a, b)
+/// posterior of the women's rate θ, with θ approximated by a normal of the
+/// same mean m and variance v: ½ − E|θ − ½| and, for X ~ N(d, v),
+/// E|X| = σ √(2/π) e^(−d²/2v) + |d| erf(|d| / σ√2).
+///
+/// The folded count min(x, n − x) is not binomial (it is capped at n/2), so
+/// a beta-binomial fit on it finds no spread between firms and pins the
+/// prior at its maximal strength; shrinking the women's count and folding
+/// afterwards avoids that, and the uncertainty of a small sample lowers
+/// the expected minority share (2 women out of 2 stays below 40 out of 80).
+pub fn minority_share(a: f64, b: f64) -> f64 {
+    let m = a / (a + b);
+    let v = a * b / ((a + b).powi(2) * (a + b + 1.0));
+    let d = (m - 0.5).abs();
+    if v <= 0.0 {
+        return 0.5 - d;
+    }
+    let sd = v.sqrt();
+    let e_abs = sd * (2.0 / std::f64::consts::PI).sqrt() * (-d * d / (2.0 * v)).exp()
+        + d * erf(d / (sd * std::f64::consts::SQRT_2));
+    0.5 - e_abs
+}
+
+/// Shrunk value of a component as compared between establishments.
+fn compared(key: &str, prior: &Prior, e: &Evidence) -> f64 {
+    match (key, prior, e) {
+        ("gender_balance", Prior::Beta(p), Evidence::Rate { x, n }) => {
+            minority_share(p.alpha + x, p.beta + n - x)
+        }
+        _ => prior.shrink(e),
+    }
+}
+
+/// Observed value as displayed (minority share for gender balance).
+fn displayed_raw(key: &str, e: &Evidence) -> f64 {
+    match (key, e) {
+        ("gender_balance", Evidence::Rate { x, n }) => x.min(n - x) / n,
+        _ => e.raw(),
+    }
+}
+
 fn lower_is_better(key: &str) -> bool {
     key == "accidents"
 }
@@ -519,10 +574,15 @@ struct Reference {
     sorted: Vec<f64>,
 }
 
-fn reference(members: &[usize], ev: &[Option<Evidence>], cfg: &ScoreConfig) -> Option<Reference> {
+fn reference(
+    key: &str,
+    members: &[usize],
+    ev: &[Option<Evidence>],
+    cfg: &ScoreConfig,
+) -> Option<Reference> {
     let data: Vec<Evidence> = members.iter().filter_map(|m| ev[*m]).collect();
     let prior = Prior::fit(&data, cfg)?;
-    let mut sorted: Vec<f64> = data.iter().map(|e| prior.shrink(e)).collect();
+    let mut sorted: Vec<f64> = data.iter().map(|e| compared(key, &prior, e)).collect();
     sorted.sort_by(f64::total_cmp);
     Some(Reference { prior, sorted })
 }
@@ -601,7 +661,7 @@ pub fn score_all(
         for (c, ev) in evidence_of.iter().enumerate() {
             let have = m.iter().filter(|k| ev[**k].is_some()).count();
             if have >= cfg.min_component_peers || *key == PeerKey::All {
-                if let Some(r) = reference(m, ev, cfg) {
+                if let Some(r) = reference(&cfg.components[c].key, m, ev, cfg) {
                     refs.insert((key.clone(), c), r);
                 }
             }
@@ -618,7 +678,7 @@ pub fn score_all(
                 key: cc.key.clone(),
                 label_fr: cc.label_fr.clone(),
                 dimension: cc.dimension.clone(),
-                raw: ev.map(|e| e.raw()),
+                raw: ev.map(|e| displayed_raw(&cc.key, &e)),
                 shrunk: None,
                 peer_median: None,
                 peer_p25: None,
@@ -632,7 +692,7 @@ pub fn score_all(
                 comp.peer_p25 = quantile(&r.sorted, 0.25);
                 comp.peer_p75 = quantile(&r.sorted, 0.75);
                 if let Some(e) = ev {
-                    let s = r.prior.shrink(&e);
+                    let s = compared(&cc.key, &r.prior, &e);
                     comp.shrunk = Some(s);
                     let pct = percentile(&r.sorted, s);
                     comp.position = Some(if lower_is_better(&cc.key) {
@@ -888,6 +948,21 @@ mod tests {
         }
         assert_eq!(q("small"), 50.0);
         assert!(!by_siret(&out, "small").calculable);
+    }
+
+    #[test]
+    fn minority_share_by_hand() {
+        // 40 women of 80 with a Beta(½, ½) prior → Beta(40.5, 40.5): m = ½,
+        // v = 0.25/82 = 0.0030488, σ = 0.055216; d = 0 so E|θ − ½| =
+        // σ·√(2/π) = 0.044056 → 0.455944.
+        assert!((minority_share(40.5, 40.5) - 0.455944).abs() < 1e-5);
+        // 2 of 2 → Beta(2.5, 0.5): m = 5/6, v = 1.25/(9·4) = 0.034722,
+        // σ = 0.186339, d = 1/3; d²/2v = 1.6, e^−1.6 = 0.201897;
+        // σ·0.797885·0.201897 = 0.030017; erf(d/(σ√2)) = erf(1.264911) =
+        // 0.926362, × d = 0.308787; E|θ − ½| = 0.338804 → 0.161196.
+        assert!((minority_share(2.5, 0.5) - 0.161196).abs() < 1e-5);
+        assert!((erf(1.264_911_064) - 0.926_362).abs() < 1e-6);
+        assert!(erf(0.0).abs() < 1e-8);
     }
 
     #[test]
