@@ -125,7 +125,12 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
         band: s.band.code().to_string(),
     };
     if let Some(p) = places {
-        place(&mut summary, ind.town.as_deref(), p);
+        place(
+            &mut summary,
+            ind.town.as_deref(),
+            ind.workplace_commune.as_deref(),
+            p,
+        );
     }
     let visible = |n: u32| shares_visible.then_some(n as i64);
     EstablishmentDetail {
@@ -152,7 +157,12 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
 
 /// Fill name, address, commune, point, basin and NAF label. SIRENE wins when
 /// it knows the establishment; otherwise the DSN postcode and town are located.
-fn place(summary: &mut EstablishmentSummary, town: Option<&str>, p: &Places) {
+fn place(
+    summary: &mut EstablishmentSummary,
+    town: Option<&str>,
+    workplace_commune: Option<&str>,
+    p: &Places,
+) {
     if let Some(naf) = &summary.naf {
         summary.naf_label = p.refdata.naf_label(naf).map(str::to_string);
     }
@@ -171,7 +181,10 @@ fn place(summary: &mut EstablishmentSummary, town: Option<&str>, p: &Places) {
         Some(code) => p.refdata.current_commune(&code).map(|c| c.code.clone()),
         None => {
             let postcode = summary.postcode.clone().unwrap_or_default();
-            match p.refdata.locate(&postcode, town.unwrap_or(""), None) {
+            match p
+                .refdata
+                .locate(&postcode, town.unwrap_or(""), workplace_commune)
+            {
                 Ok(located) => Some(located.commune),
                 Err(e) => {
                     tracing::debug!(

@@ -149,6 +149,7 @@ fn establishment(
         naf: est.naf.clone(),
         postcode: est.postcode.clone(),
         town: est.town.clone(),
+        workplace_commune: est.workplace_commune.clone(),
         first_month: est.months.first().map(|m| month_label(*m)),
         last_month: est.months.last().map(|m| month_label(*m)),
         ..Default::default()

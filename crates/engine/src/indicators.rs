@@ -65,6 +65,9 @@ pub struct EstablishmentIndicators {
     pub naf: Option<String>,
     pub postcode: Option<String>,
     pub town: Option<String>,
+    /// INSEE commune declared for the establishment's own workplace (S21.G00.85.011).
+    #[serde(default)]
+    pub workplace_commune: Option<String>,
     /// First and last declared month, `YYYY-MM`.
     pub first_month: Option<String>,
     pub last_month: Option<String>,

@@ -124,6 +124,8 @@ pub struct Establishment {
     pub naf: Option<String>,
     pub postcode: Option<String>,
     pub town: Option<String>,
+    /// S21.G00.85.011 of the workplace block whose identifier (85.001) is this SIRET.
+    pub workplace_commune: Option<String>,
     /// Sorted months with a resolved monthly declaration (possibly "néant").
     pub months: Vec<Month>,
 }
@@ -255,7 +257,14 @@ pub struct Dataset {
 /// Ordering key of an observation: (month, n° d'ordre, fingerprint).
 type Rank = (Month, u64, u64);
 /// Establishment attributes with the rank of the declaration they come from.
-type EstabInfo = (Rank, Option<String>, Option<String>, Option<String>);
+/// (rank, NAF, postcode, town, INSEE commune of the establishment's own workplace block).
+type EstabInfo = (
+    Rank,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 /// Person attributes (sex, birth date) with their ranks.
 type PersonAttrs = (Option<(Rank, Sex)>, Option<(Rank, NaiveDate)>);
 
@@ -488,6 +497,12 @@ impl Ingest {
         }
         let order = d.order_number().unwrap_or(0);
         let fp = fingerprint(d);
+        let own_workplace_commune = d
+            .lieux_travail
+            .iter()
+            .find(|b| b.get(1) == Some(siret.as_str()))
+            .and_then(|b| nonempty(b.get(11)))
+            .map(str::to_string);
         let estab = self.estab(siret);
         let decl_rank: Rank = (month.unwrap_or(Month::MIN), order, fp);
 
@@ -497,6 +512,7 @@ impl Ingest {
                 nonempty(d.naf()).map(str::to_string),
                 nonempty(d.postcode()).map(str::to_string),
                 nonempty(d.town()).map(str::to_string),
+                own_workplace_commune,
             );
             let acc = &mut self.estabs[estab as usize];
             if acc.info.as_ref().is_none_or(|cur| info > *cur) {
@@ -978,15 +994,16 @@ impl Ingest {
             .iter()
             .map(|e| {
                 let acc = &estabs[*e as usize];
-                let (naf, postcode, town) = match &acc.info {
-                    Some((_, n, p, t)) => (n.clone(), p.clone(), t.clone()),
-                    None => (None, None, None),
+                let (naf, postcode, town, workplace_commune) = match &acc.info {
+                    Some((_, n, p, t, w)) => (n.clone(), p.clone(), t.clone(), w.clone()),
+                    None => (None, None, None, None),
                 };
                 Establishment {
                     siret: acc.siret.clone(),
                     naf,
                     postcode,
                     town,
+                    workplace_commune,
                     months: estab_months[*e as usize].clone(),
                 }
             })
@@ -1065,6 +1082,29 @@ mod tests {
             i.add(d);
         }
         i.finish()
+    }
+
+    #[test]
+    fn workplace_commune_comes_from_the_establishments_own_lieu_de_travail() {
+        let mut d = decl("01032024", "01", "11", "1", &[("1000000000001", "C1")]);
+        // Another site first (must be ignored), then the establishment itself.
+        d.lieux_travail.push(
+            Block::new(ids::LIEU_TRAVAIL)
+                .with(1, "99999999900099")
+                .with(11, "75056"),
+        );
+        d.lieux_travail.push(
+            Block::new(ids::LIEU_TRAVAIL)
+                .with(1, "12345678900011")
+                .with(11, "69123"),
+        );
+        let ds = resolve(&[d]);
+        assert_eq!(
+            ds.establishments[0].workplace_commune.as_deref(),
+            Some("69123")
+        );
+        let plain = resolve(&[decl("01032024", "01", "11", "1", &[])]);
+        assert_eq!(plain.establishments[0].workplace_commune, None);
     }
 
     #[test]
