@@ -98,10 +98,10 @@ pub async fn get_establishment(
     store()?.detail(&siret).await.map_err(to_fn_error)
 }
 
-/// Values the filters can take.
+/// Values the filters can take, counted under the other active filters.
 #[server(prefix = "/api/fn", endpoint = "filter_options")]
-pub async fn get_filter_options() -> Result<FilterOptions, ServerFnError> {
-    store()?.filter_options().await.map_err(to_fn_error)
+pub async fn get_filter_options(filter: ListFilter) -> Result<FilterOptions, ServerFnError> {
+    store()?.filter_options(&filter).await.map_err(to_fn_error)
 }
 
 /// The map's background layers; cacheable (GET), fetched by the browser only.

@@ -100,8 +100,12 @@ async fn detail(
     }
 }
 
-async fn filters(State(store): State<PublishedStore>) -> Result<Response, ApiError> {
-    Ok(Json(store.filter_options().await?).into_response())
+async fn filters(
+    State(store): State<PublishedStore>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let f = filter_from_params(&p)?;
+    Ok(Json(store.filter_options(&f).await?).into_response())
 }
 
 /// Every establishment matching the filters, as CSV for a spreadsheet:

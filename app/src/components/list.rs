@@ -29,7 +29,7 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                             query_with(&q, &[("page", Some(&target.to_string()))])
                         });
                         let next = (last < total && shown > 0).then(|| query_with(&q, &[("page", Some(&(current + 1).to_string()))]));
-                        let empty = (shown == 0).then(|| if total == 0 {
+                        let empty = (shown == 0).then_some(if total == 0 {
                             "Aucun établissement ne correspond à ces filtres. Élargissez la recherche : autre secteur, toutes catégories ou bassin voisin."
                         } else {
                             "Cette page est au-delà de la fin de la liste."

@@ -39,14 +39,14 @@ pub fn CartePage() -> impl IntoView {
     });
     let list = Resource::new(move || filter.get(), list_establishments);
     let points = Resource::new(move || map_filter.get(), map_points);
-    let options = Resource::new(|| (), |_| get_filter_options());
+    let options = Resource::new(move || map_filter.get(), get_filter_options);
     let selected = Memo::new(move |_| query.with(|q| q.get("etab")));
 
     view! {
         <h1 class="visually-hidden">"Carte des employeurs qui embauchent et gardent leurs salariés"</h1>
         <div class="layout">
             <section class="filters" aria-label="Filtres">
-                <Suspense fallback=|| view! { <p>"Chargement des filtres…"</p> }>
+                <Transition fallback=|| view! { <p>"Chargement des filtres…"</p> }>
                     {move || Suspend::new(async move {
                         let opts = options.await.unwrap_or_default();
                         let f = filter.get_untracked();
@@ -91,7 +91,7 @@ pub fn CartePage() -> impl IntoView {
                             </Form>
                         }
                     })}
-                </Suspense>
+                </Transition>
             </section>
             <section class="map-pane" aria-label="Carte des établissements">
                 <Map points=points selected=selected/>

@@ -196,48 +196,75 @@ impl PublishedStore {
         }))
     }
 
-    /// Values the filters can take, with counts.
-    pub async fn filter_options(&self) -> Result<FilterOptions, StoreError> {
-        let basins = sqlx::query(
-            "SELECT basin AS code, MAX(basin_label) AS label, COUNT(*) AS n FROM establishment \
-             WHERE basin IS NOT NULL GROUP BY basin ORDER BY MAX(basin_label)",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(option_from_row)
-        .collect::<Result<_, _>>()?;
-        let sections = sqlx::query(
-            "SELECT section AS code, section AS label, COUNT(*) AS n FROM establishment \
-             WHERE section IS NOT NULL GROUP BY section ORDER BY section",
-        )
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(option_from_row)
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .map(|mut o| {
-            o.label = format!("{} — {}", o.code, section_label(&o.code));
-            o
-        })
-        .collect();
-        let counts: Vec<(String, i64)> =
-            sqlx::query("SELECT band, COUNT(*) AS n FROM establishment GROUP BY band")
-                .fetch_all(&self.pool)
-                .await?
+    /// Values the filters can take. Each value's count applies the *other*
+    /// active filters (choosing a sector shows how many establishments each
+    /// basin has in that sector); values without matches stay listed with 0.
+    pub async fn filter_options(&self, active: &ListFilter) -> Result<FilterOptions, StoreError> {
+        active.validate().map_err(StoreError::Filter)?;
+        let all_basins = self
+            .facet("basin", "MAX(basin_label)", &ListFilter::default())
+            .await?;
+        let basin_counts = self
+            .facet(
+                "basin",
+                "MAX(basin_label)",
+                &ListFilter {
+                    basin: None,
+                    ..active.clone()
+                },
+            )
+            .await?;
+        let all_sections = self
+            .facet("section", "section", &ListFilter::default())
+            .await?;
+        let section_counts = self
+            .facet(
+                "section",
+                "section",
+                &ListFilter {
+                    section: None,
+                    ..active.clone()
+                },
+            )
+            .await?;
+        let band_counts = self
+            .facet(
+                "band",
+                "band",
+                &ListFilter {
+                    band: None,
+                    ..active.clone()
+                },
+            )
+            .await?;
+        let count_of = |counts: &[FilterOption], code: &str| {
+            counts
                 .iter()
-                .map(|r| Ok((r.try_get("band")?, r.try_get("n")?)))
-                .collect::<Result<_, sqlx::Error>>()?;
+                .find(|o| o.code == code)
+                .map_or(0, |o| o.count)
+        };
+        let mut basins: Vec<FilterOption> = all_basins
+            .into_iter()
+            .map(|o| FilterOption {
+                count: count_of(&basin_counts, &o.code),
+                ..o
+            })
+            .collect();
+        basins.sort_by(|a, b| a.label.cmp(&b.label));
+        let sections = all_sections
+            .into_iter()
+            .map(|o| FilterOption {
+                count: count_of(&section_counts, &o.code),
+                label: format!("{} — {}", o.code, section_label(&o.code)),
+                code: o.code,
+            })
+            .collect();
         let bands = BANDS
             .iter()
             .map(|(code, _)| FilterOption {
                 code: code.to_string(),
                 label: band_label(code).to_string(),
-                count: counts
-                    .iter()
-                    .find(|(c, _)| c == code)
-                    .map_or(0, |(_, n)| *n),
+                count: count_of(&band_counts, code),
             })
             .collect();
         Ok(FilterOptions {
@@ -245,6 +272,31 @@ impl PublishedStore {
             sections,
             bands,
         })
+    }
+
+    /// `column` values with their counts under `filter` (non-null values only).
+    async fn facet(
+        &self,
+        column: &str,
+        label: &str,
+        filter: &ListFilter,
+    ) -> Result<Vec<FilterOption>, StoreError> {
+        let (clause, params) = where_clause(filter);
+        let not_null = if clause.is_empty() {
+            " WHERE "
+        } else {
+            " AND "
+        };
+        let sql = format!(
+            "SELECT {column} AS code, {label} AS label, COUNT(*) AS n FROM establishment\
+             {clause}{not_null}{column} IS NOT NULL GROUP BY {column} ORDER BY {column}"
+        );
+        bind_all(sqlx::query(&sql), &params)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(option_from_row)
+            .collect()
     }
 }
 

@@ -154,7 +154,7 @@ async fn suite(store: PublishedStore) {
     assert!(store.detail("99999999999999").await.unwrap().is_none());
 
     // Filter values with counts.
-    let opts = store.filter_options().await.unwrap();
+    let opts = store.filter_options(&ListFilter::default()).await.unwrap();
     let basins: Vec<(&str, i64)> = opts
         .basins
         .iter()
@@ -171,6 +171,46 @@ async fn suite(store: PublishedStore) {
     assert_eq!(engagee.count, 1);
     let en_progres = opts.bands.iter().find(|o| o.code == "en_progres").unwrap();
     assert_eq!(en_progres.count, 0);
+
+    // Counts under the other filters: within basin 133 (C: G, non calculable; D: I, peu engagée),
+    // every basin and section stays listed, with 0 where nothing matches.
+    let in_133 = ListFilter {
+        basin: Some("133".into()),
+        ..Default::default()
+    };
+    let opts = store.filter_options(&in_133).await.unwrap();
+    let sections: Vec<(&str, i64)> = opts
+        .sections
+        .iter()
+        .map(|o| (o.code.as_str(), o.count))
+        .collect();
+    assert_eq!(sections, [("G", 1), ("I", 1), ("Q", 0)]);
+    let basins: Vec<(&str, i64)> = opts
+        .basins
+        .iter()
+        .map(|o| (o.code.as_str(), o.count))
+        .collect();
+    assert_eq!(
+        basins,
+        [("133", 2), ("691", 2)],
+        "the basin facet ignores the basin filter"
+    );
+    let band = |code: &str| opts.bands.iter().find(|o| o.code == code).unwrap().count;
+    assert_eq!(
+        (band("engagee"), band("peu_engagee"), band("non_calculable")),
+        (0, 1, 1)
+    );
+    let section_i = ListFilter {
+        section: Some("I".into()),
+        ..Default::default()
+    };
+    let opts = store.filter_options(&section_i).await.unwrap();
+    let basins: Vec<(&str, i64)> = opts
+        .basins
+        .iter()
+        .map(|o| (o.code.as_str(), o.count))
+        .collect();
+    assert_eq!(basins, [("133", 1), ("691", 1)]);
 
     // Publishing again replaces the snapshot.
     store.publish(&sample()[..1]).await.unwrap();
