@@ -151,3 +151,14 @@ test("keyboard only: skip link, open a card, Escape closes it", async ({ page })
   // Only the navigation link of the current page is marked current.
   await expect(page.locator('[aria-current="page"]')).toHaveCount(1);
 });
+
+test("print view: the list with the filters that produced it", async ({ page }) => {
+  await page.goto("/?section=I");
+  await hydrated(page);
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator(".print-summary")).toBeVisible();
+  await expect(page.locator(".print-summary")).toContainText("Secteur : I —");
+  await expect(page.locator("#map")).toBeHidden();
+  await expect(page.locator("tr.row").first()).toBeVisible();
+  await page.screenshot({ path: "screenshots/impression.png", fullPage: true });
+});

@@ -50,6 +50,18 @@ pub fn CartePage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let opts = options.await.unwrap_or_default();
                         let f = filter.get_untracked();
+                        let pick = |opts: &[ancrage_published::FilterOption], code: &Option<String>, all: &str| {
+                            code.as_ref()
+                                .and_then(|c| opts.iter().find(|o| &o.code == c))
+                                .map(|o| o.label.clone())
+                                .unwrap_or_else(|| all.to_string())
+                        };
+                        let summary = format!(
+                            "Bassin : {} · Secteur : {} · Catégorie : {}",
+                            pick(&opts.basins, &f.basin, "tous"),
+                            pick(&opts.sections, &f.section, "tous"),
+                            pick(&opts.bands, &f.band, "toutes"),
+                        );
                         view! {
                             <Form method="GET" action="">
                                 <label>"Bassin"
@@ -89,6 +101,7 @@ pub fn CartePage() -> impl IntoView {
                                 </label>
                                 <button type="submit">"Filtrer"</button>
                             </Form>
+                            <p class="print-summary">{format!("Ancrage — employeurs qui embauchent et gardent. {summary}.")}</p>
                         }
                     })}
                 </Transition>
