@@ -489,32 +489,11 @@ fn lower_is_better(key: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Peer groups
 
-/// NAF section letter of a division (NAF rév. 2).
+/// NAF section letter of a division (NAF rév. 2), from the reference table.
 pub fn naf_section(division: u32) -> Option<char> {
-    Some(match division {
-        1..=3 => 'A',
-        5..=9 => 'B',
-        10..=33 => 'C',
-        35 => 'D',
-        36..=39 => 'E',
-        41..=43 => 'F',
-        45..=47 => 'G',
-        49..=53 => 'H',
-        55..=56 => 'I',
-        58..=63 => 'J',
-        64..=66 => 'K',
-        68 => 'L',
-        69..=75 => 'M',
-        77..=82 => 'N',
-        84 => 'O',
-        85 => 'P',
-        86..=88 => 'Q',
-        90..=93 => 'R',
-        94..=96 => 'S',
-        97..=98 => 'T',
-        99 => 'U',
-        _ => return None,
-    })
+    u8::try_from(division)
+        .ok()
+        .and_then(ancrage_refdata::naf::section_of_division)
 }
 
 /// NAF division (two first digits) of a code such as `5610A` or `56.10A`.

@@ -101,7 +101,7 @@ impl PublishedStore {
             .bind(&s.address)
             .bind(&s.naf)
             .bind(&s.naf_label)
-            .bind(s.naf.as_deref().and_then(naf_section).map(String::from))
+            .bind(s.naf.as_deref().and_then(naf_section))
             .bind(&s.commune)
             .bind(&s.commune_name)
             .bind(&s.postcode)
@@ -386,59 +386,16 @@ fn option_from_row(r: &AnyRow) -> Result<FilterOption, StoreError> {
 }
 
 /// NAF section letter of a code like `8810A` or `88.10A` (fixed division ranges).
-pub fn naf_section(naf: &str) -> Option<&'static str> {
+pub fn naf_section(naf: &str) -> Option<String> {
     let digits: String = naf.chars().filter(char::is_ascii_digit).take(2).collect();
-    let div: u8 = digits.parse().ok()?;
-    Some(match div {
-        1..=3 => "A",
-        5..=9 => "B",
-        10..=33 => "C",
-        35 => "D",
-        36..=39 => "E",
-        41..=43 => "F",
-        45..=47 => "G",
-        49..=53 => "H",
-        55..=56 => "I",
-        58..=63 => "J",
-        64..=66 => "K",
-        68 => "L",
-        69..=75 => "M",
-        77..=82 => "N",
-        84 => "O",
-        85 => "P",
-        86..=88 => "Q",
-        90..=93 => "R",
-        94..=96 => "S",
-        97..=98 => "T",
-        99 => "U",
-        _ => return None,
-    })
+    let division: u8 = digits.parse().ok()?;
+    ancrage_refdata::naf::section_of_division(division).map(String::from)
 }
 
-/// Short French label of a NAF section.
+/// Official label of a NAF section (INSEE).
 pub fn section_label(section: &str) -> &'static str {
-    match section {
-        "A" => "Agriculture, sylviculture et pêche",
-        "B" => "Industries extractives",
-        "C" => "Industrie manufacturière",
-        "D" => "Énergie",
-        "E" => "Eau, déchets, dépollution",
-        "F" => "Construction",
-        "G" => "Commerce, réparation d'automobiles",
-        "H" => "Transports et entreposage",
-        "I" => "Hébergement et restauration",
-        "J" => "Information et communication",
-        "K" => "Finance et assurance",
-        "L" => "Activités immobilières",
-        "M" => "Activités spécialisées, scientifiques et techniques",
-        "N" => "Services administratifs et de soutien",
-        "O" => "Administration publique",
-        "P" => "Enseignement",
-        "Q" => "Santé humaine et action sociale",
-        "R" => "Arts, spectacles et loisirs",
-        "S" => "Autres activités de services",
-        "T" => "Activités des ménages",
-        "U" => "Activités extra-territoriales",
-        _ => "Section inconnue",
-    }
+    ancrage_refdata::naf::SECTIONS
+        .iter()
+        .find(|(c, ..)| section.len() == 1 && section.starts_with(*c))
+        .map_or("Section inconnue", |(.., label)| *label)
 }

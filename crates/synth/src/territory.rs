@@ -95,33 +95,13 @@ impl Territory {
     }
 }
 
-/// NAF section letter of a sous-classe code (from its two-digit division).
+/// NAF section letter of a sous-classe code (from its two-digit division);
+/// `?` when the division is unknown.
 pub fn naf_section(code: &str) -> char {
-    let div: u32 = code.get(0..2).and_then(|s| s.parse().ok()).unwrap_or(0);
-    match div {
-        1..=3 => 'A',
-        5..=9 => 'B',
-        10..=33 => 'C',
-        35 => 'D',
-        36..=39 => 'E',
-        41..=43 => 'F',
-        45..=47 => 'G',
-        49..=53 => 'H',
-        55..=56 => 'I',
-        58..=63 => 'J',
-        64..=66 => 'K',
-        68 => 'L',
-        69..=75 => 'M',
-        77..=82 => 'N',
-        84 => 'O',
-        85 => 'P',
-        86..=88 => 'Q',
-        90..=93 => 'R',
-        94..=96 => 'S',
-        97..=98 => 'T',
-        99 => 'U',
-        _ => '?',
-    }
+    code.get(0..2)
+        .and_then(|s| s.parse::<u8>().ok())
+        .and_then(ancrage_refdata::naf::section_of_division)
+        .unwrap_or('?')
 }
 
 /// NAF sous-classe of temporary-work agencies (they declare interim missions).
