@@ -162,3 +162,17 @@ test("print view: the list with the filters that produced it", async ({ page }) 
   await expect(page.locator("tr.row").first()).toBeVisible();
   await page.screenshot({ path: "screenshots/impression.png", fullPage: true });
 });
+
+test("welcoming employers: engaged and welcoming bands together", async ({ page }) => {
+  await page.goto("/");
+  await hydrated(page);
+  const select = page.locator('select[name="categorie"]');
+  const label = await select.locator('option[value="engagee,accueillante"]').innerText();
+  const expected = Number(label.match(/\((\d+)\)$/)![1]);
+  await select.selectOption("engagee,accueillante");
+  await page.getByRole("button", { name: "Filtrer" }).click();
+  await expect(page.locator("#list-count")).toContainText(`${expected} établissement`);
+  const badges = await page.locator("tr.row .band").allInnerTexts();
+  expect(badges.length).toBeGreaterThan(0);
+  for (const b of badges) expect(["Engagée", "Accueillante"]).toContain(b);
+});

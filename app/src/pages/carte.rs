@@ -10,6 +10,9 @@ use crate::components::card::Card;
 use crate::components::list::EstablishmentList;
 use crate::components::map::Map;
 
+/// The counselor's usual question: the two best bands together.
+const WELCOMING: &str = "engagee,accueillante";
+
 /// Read the filters from the URL (the URL is the state: shareable, back/forward work).
 pub fn filter_from_query(q: &leptos_router::params::ParamsMap) -> ListFilter {
     let opt = |k: &str| q.get(k).filter(|v| !v.is_empty());
@@ -56,11 +59,22 @@ pub fn CartePage() -> impl IntoView {
                                 .map(|o| o.label.clone())
                                 .unwrap_or_else(|| all.to_string())
                         };
+                        let welcoming_count: i64 = opts
+                            .bands
+                            .iter()
+                            .filter(|o| o.code == "engagee" || o.code == "accueillante")
+                            .map(|o| o.count)
+                            .sum();
+                        let band_text = if f.band.as_deref() == Some(WELCOMING) {
+                            "engagées ou accueillantes".to_string()
+                        } else {
+                            pick(&opts.bands, &f.band, "toutes")
+                        };
                         let summary = format!(
                             "Bassin : {} · Secteur : {} · Catégorie : {}",
                             pick(&opts.basins, &f.basin, "tous"),
                             pick(&opts.sections, &f.section, "tous"),
-                            pick(&opts.bands, &f.band, "toutes"),
+                            band_text,
                         );
                         view! {
                             <Form method="GET" action="">
@@ -85,6 +99,9 @@ pub fn CartePage() -> impl IntoView {
                                 <label>"Catégorie"
                                     <select name="categorie">
                                         <option value="">"Toutes"</option>
+                                        <option value=WELCOMING selected=f.band.as_deref() == Some(WELCOMING)>
+                                            {format!("Engagées ou accueillantes ({})", welcoming_count)}
+                                        </option>
                                         {opts.bands.into_iter().map(|o| {
                                             let sel = f.band.as_deref() == Some(o.code.as_str());
                                             view! { <option value=o.code.clone() selected=sel>{format!("{} ({})", o.label, o.count)}</option> }

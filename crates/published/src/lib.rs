@@ -135,7 +135,7 @@ pub struct ListFilter {
     pub basin: Option<String>,
     /// NAF section letter A–U.
     pub section: Option<String>,
-    /// Band code.
+    /// Band code, or several separated by commas (`engagee,accueillante`).
     pub band: Option<String>,
     /// One of [`SORTS`].
     pub sort: Option<String>,
@@ -149,8 +149,8 @@ impl ListFilter {
 
     /// Check every value; the message is French, for the user.
     pub fn validate(&self) -> Result<(), String> {
-        if let Some(b) = &self.band {
-            if !BANDS.iter().any(|(c, _)| c == b) {
+        for b in self.bands() {
+            if !BANDS.iter().any(|(c, _)| *c == b) {
                 return Err(format!("Catégorie de score inconnue : « {b} »"));
             }
         }
@@ -177,6 +177,14 @@ impl ListFilter {
             ));
         }
         Ok(())
+    }
+
+    /// The band codes asked for (none: all bands).
+    pub fn bands(&self) -> Vec<&str> {
+        self.band
+            .as_deref()
+            .map(|b| b.split(',').collect())
+            .unwrap_or_default()
     }
 
     /// Page size with the default applied.
@@ -229,6 +237,17 @@ mod tests {
             ..Default::default()
         };
         assert!(bad_band.validate().unwrap_err().contains("super"));
+        let two = ListFilter {
+            band: Some("engagee,accueillante".into()),
+            ..Default::default()
+        };
+        assert!(two.validate().is_ok());
+        assert_eq!(two.bands(), ["engagee", "accueillante"]);
+        let one_bad = ListFilter {
+            band: Some("engagee,super".into()),
+            ..Default::default()
+        };
+        assert!(one_bad.validate().unwrap_err().contains("super"));
         let bad_section = ListFilter {
             section: Some("Z".into()),
             ..Default::default()

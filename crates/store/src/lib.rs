@@ -327,15 +327,20 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 fn where_clause(f: &ListFilter) -> (String, Vec<String>) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
-    for (col, val) in [
-        ("basin", &f.basin),
-        ("section", &f.section),
-        ("band", &f.band),
-    ] {
+    for (col, val) in [("basin", &f.basin), ("section", &f.section)] {
         if let Some(v) = val {
             params.push(v.clone());
             conds.push(format!("{col} = ${}", params.len()));
         }
+    }
+    let bands = f.bands();
+    if !bands.is_empty() {
+        let mut slots = Vec::new();
+        for b in bands {
+            params.push(b.to_string());
+            slots.push(format!("${}", params.len()));
+        }
+        conds.push(format!("band IN ({})", slots.join(", ")));
     }
     if conds.is_empty() {
         (String::new(), params)

@@ -141,6 +141,19 @@ async fn suite(store: PublishedStore) {
     let hires: Vec<Option<i64>> = page.items.iter().map(|s| s.hires).collect();
     assert_eq!(hires, [Some(9), Some(3)]);
 
+    // Several bands at once (what a counselor looks for first).
+    let welcoming = ListFilter {
+        band: Some("engagee,accueillante".into()),
+        ..Default::default()
+    };
+    let page = store.list(&welcoming).await.unwrap();
+    let names: Vec<&str> = page
+        .items
+        .iter()
+        .map(|s| s.name.as_deref().unwrap())
+        .collect();
+    assert_eq!(names, ["Brasserie A", "Crèche B"]);
+
     // Bad filter values are errors, never queries.
     let bad = ListFilter {
         band: Some("'; DROP TABLE establishment; --".into()),
