@@ -58,17 +58,10 @@ pub async fn list_establishments(filter: ListFilter) -> Result<ListPage, ServerF
 /// Every establishment matching the filters that has a position (map markers).
 #[server(prefix = "/api/fn", endpoint = "map_points")]
 pub async fn map_points(filter: ListFilter) -> Result<Vec<MapPoint>, ServerFnError> {
-    let mut all = ListFilter {
-        page: 0,
-        per_page: ListFilter::MAX_PER_PAGE,
-        ..filter
-    };
-    let store = store()?;
-    let mut out = Vec::new();
-    loop {
-        let page = store.list(&all).await.map_err(to_fn_error)?;
-        let n = page.items.len();
-        out.extend(page.items.into_iter().filter_map(|s| {
+    let all = store()?.list_all(&filter).await.map_err(to_fn_error)?;
+    Ok(all
+        .into_iter()
+        .filter_map(|s| {
             Some(MapPoint {
                 lat: s.lat?,
                 lng: s.lng?,
@@ -76,13 +69,8 @@ pub async fn map_points(filter: ListFilter) -> Result<Vec<MapPoint>, ServerFnErr
                 siret: s.siret,
                 band: s.band,
             })
-        }));
-        if n < all.per_page as usize {
-            break;
-        }
-        all.page += 1;
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// The card of one establishment (`None` when the SIRET is not published).

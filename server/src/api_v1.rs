@@ -115,43 +115,33 @@ async fn export_csv(
     State(store): State<PublishedStore>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let mut f = filter_from_params(&p)?;
-    f.per_page = ListFilter::MAX_PER_PAGE;
-    f.page = 0;
+    let f = filter_from_params(&p)?;
     let mut out = String::from("\u{feff}");
     out.push_str(
         "SIRET;Nom;Adresse;Code postal;Commune;Bassin;Code NAF;Activité;Score;Catégorie;\
          Embauches (personnes);Part de femmes (%);Part de CDI (%);Effectif\r\n",
     );
-    loop {
-        let page = store.list(&f).await?;
-        let n = page.items.len();
-        for s in page.items {
-            let pct = |v: Option<f64>| v.map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default();
-            let fields = [
-                s.siret.clone(),
-                s.display_name(),
-                s.address.clone().unwrap_or_default(),
-                s.postcode.clone().unwrap_or_default(),
-                s.commune_name.clone().unwrap_or_default(),
-                s.basin_label.clone().unwrap_or_default(),
-                s.naf.clone().unwrap_or_default(),
-                s.naf_label.clone().unwrap_or_default(),
-                s.score.map(|x| format!("{x:.0}")).unwrap_or_default(),
-                band_label(&s.band).to_string(),
-                s.hires.map(|n| n.to_string()).unwrap_or_default(),
-                pct(s.women_share),
-                pct(s.cdi_share),
-                s.headcount.map(|n| n.to_string()).unwrap_or_default(),
-            ];
-            let line: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
-            out.push_str(&line.join(";"));
-            out.push_str("\r\n");
-        }
-        if n < f.per_page as usize {
-            break;
-        }
-        f.page += 1;
+    let pct = |v: Option<f64>| v.map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default();
+    for s in store.list_all(&f).await? {
+        let fields = [
+            s.siret.clone(),
+            s.display_name(),
+            s.address.clone().unwrap_or_default(),
+            s.postcode.clone().unwrap_or_default(),
+            s.commune_name.clone().unwrap_or_default(),
+            s.basin_label.clone().unwrap_or_default(),
+            s.naf.clone().unwrap_or_default(),
+            s.naf_label.clone().unwrap_or_default(),
+            s.score.map(|x| format!("{x:.0}")).unwrap_or_default(),
+            band_label(&s.band).to_string(),
+            s.hires.map(|n| n.to_string()).unwrap_or_default(),
+            pct(s.women_share),
+            pct(s.cdi_share),
+            s.headcount.map(|n| n.to_string()).unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
+        out.push_str(&line.join(";"));
+        out.push_str("\r\n");
     }
     Ok((
         [

@@ -139,26 +139,45 @@ impl PublishedStore {
             .fetch_one(&self.pool)
             .await?
             .try_get("n")?;
+        let size = filter.page_size() as i64;
+        let items = self
+            .select(filter, Some((size, filter.page as i64 * size)))
+            .await?;
+        Ok(ListPage { total, items })
+    }
+
+    /// Every establishment matching `filter`, in list order (map markers, CSV
+    /// export); `page` and `per_page` are ignored.
+    pub async fn list_all(
+        &self,
+        filter: &ListFilter,
+    ) -> Result<Vec<EstablishmentSummary>, StoreError> {
+        filter.validate().map_err(StoreError::Filter)?;
+        self.select(filter, None).await
+    }
+
+    /// Summaries matching `filter` in its sort order, optionally one (limit, offset) window.
+    async fn select(
+        &self,
+        filter: &ListFilter,
+        window: Option<(i64, i64)>,
+    ) -> Result<Vec<EstablishmentSummary>, StoreError> {
+        let (clause, params) = where_clause(filter);
         let order = match filter.sort.as_deref().unwrap_or("score") {
             "hires" => "CASE WHEN hires IS NULL THEN 1 ELSE 0 END, hires DESC, siret",
             "name" => "LOWER(COALESCE(name, naf_label, siret)), siret",
             // NULL scores ("non calculable") last on both engines.
             _ => "CASE WHEN score IS NULL THEN 1 ELSE 0 END, score DESC, siret",
         };
-        let size = filter.page_size() as i64;
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM establishment{clause} ORDER BY {order} \
-             LIMIT {size} OFFSET {}",
-            filter.page as i64 * size
-        );
+        let limit = window
+            .map(|(size, offset)| format!(" LIMIT {size} OFFSET {offset}"))
+            .unwrap_or_default();
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM establishment{clause} ORDER BY {order}{limit}");
         let rows = bind_all(sqlx::query(&sql), &params)
             .fetch_all(&self.pool)
             .await?;
-        let items = rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<Result<_, _>>()?;
-        Ok(ListPage { total, items })
+        rows.iter().map(summary_from_row).collect()
     }
 
     /// The card of one establishment.
