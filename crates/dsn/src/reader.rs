@@ -375,50 +375,40 @@ impl<R: BufRead> DsnReader<R> {
         let d = r.defects;
         if d.spaces || d.unquoted || d.unterminated || d.trailing_text || r.value.is_empty() {
             let rid = rubric_id(r.block, r.num);
-            if d.unquoted {
-                self.diag(
+            let defects = [
+                (
+                    d.unquoted,
                     Severity::Warning,
                     "unquoted",
-                    line_no,
-                    Some(rid.clone()),
                     "value not between quotes; kept as written",
-                );
-            }
-            if d.unterminated {
-                self.diag(
+                ),
+                (
+                    d.unterminated,
                     Severity::Warning,
                     "unterminated",
-                    line_no,
-                    Some(rid.clone()),
                     "missing closing quote; value runs to end of line",
-                );
-            }
-            if d.trailing_text {
-                self.diag(
+                ),
+                (
+                    d.trailing_text,
                     Severity::Warning,
                     "trailing-text",
-                    line_no,
-                    Some(rid.clone()),
                     "text after the closing quote ignored",
-                );
-            }
-            if d.spaces {
-                self.diag(
+                ),
+                (
+                    d.spaces,
                     Severity::Info,
                     "spaces",
-                    line_no,
-                    Some(rid.clone()),
                     "spaces around rubric or value ignored",
-                );
-            }
-            if r.value.is_empty() {
-                self.diag(
+                ),
+                (
+                    r.value.is_empty(),
                     Severity::Warning,
                     "empty-value",
-                    line_no,
-                    Some(rid),
                     "empty value (absent data should be an omitted line)",
-                );
+                ),
+            ];
+            for (_, severity, code, message) in defects.into_iter().filter(|x| x.0) {
+                self.diag(severity, code, line_no, Some(rid.clone()), message);
             }
         }
         if r.block == ids::ENVOI && r.num == 6 {
