@@ -60,6 +60,18 @@ fn read_json(path: &Path) -> Result<Value, RefdataError> {
     serde_json::from_str(&text).map_err(|e| RefdataError::format(path, e.to_string()))
 }
 
+/// The strings of array field `k` (empty when absent).
+fn strings_of(v: &Value, k: &str) -> Vec<String> {
+    v.get(k)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn str_of(v: &Value, k: &str) -> String {
     v.get(k)
         .and_then(Value::as_str)
@@ -108,25 +120,9 @@ pub fn build_assets(npm_dir: &Path, out: &Path) -> Result<BuildReport, RefdataEr
                     reg: str_of(c, "region"),
                     dep,
                     arr,
-                    postcodes: c
-                        .get("codesPostaux")
-                        .and_then(Value::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|p| p.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                    postcodes: strings_of(c, "codesPostaux"),
                     population: c.get("population").and_then(Value::as_u64).unwrap_or(0),
-                    former: c
-                        .get("anciensCodes")
-                        .and_then(Value::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|p| p.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
+                    former: strings_of(c, "anciensCodes"),
                     point: None,
                     geonames: false,
                 });
