@@ -151,7 +151,7 @@ pub fn check_reader<R: BufRead>(mut reader: DsnReader<R>) -> CheckReport {
     let mut months = BTreeSet::new();
     let (mut without_month, mut individuals, mut contracts) = (0, 0, 0);
     let mut diagnostics = Vec::new();
-    while let Some(d) = reader.next() {
+    while let Some(d) = reader.next_view() {
         let nature = d.nature_code().unwrap_or("??").to_string();
         let kind = d.kind_code().unwrap_or("??").to_string();
         *by_kind.entry((nature, kind)).or_insert(0) += 1;
@@ -164,12 +164,8 @@ pub fn check_reader<R: BufRead>(mut reader: DsnReader<R>) -> CheckReport {
             }
             None => without_month += 1,
         }
-        individuals += d.individus.len() as u64;
-        contracts += d
-            .individus
-            .iter()
-            .map(|i| i.contrats.len() as u64)
-            .sum::<u64>();
+        individuals += d.individus().len() as u64;
+        contracts += d.contract_count() as u64;
         diagnostics.extend(reader.take_diagnostics());
     }
     diagnostics.extend(reader.take_diagnostics());

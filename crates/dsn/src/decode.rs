@@ -201,7 +201,10 @@ fn two_digits(b: &[u8]) -> Option<u8> {
 
 /// Parse `Sxx.Gyy.zz` (10 bytes).
 pub fn parse_block_id(s: &str) -> Option<BlockId> {
-    let b = s.as_bytes();
+    block_id_bytes(s.as_bytes())
+}
+
+fn block_id_bytes(b: &[u8]) -> Option<BlockId> {
     if b.len() != 10 || b[0] != b'S' || b[3] != b'.' || b[4] != b'G' || b[7] != b'.' {
         return None;
     }
@@ -214,11 +217,16 @@ pub fn parse_block_id(s: &str) -> Option<BlockId> {
 
 /// Parse `Sxx.Gyy.zz.nnn` into block and rubric number.
 pub fn parse_rubric_id(s: &str) -> Option<(BlockId, u16)> {
-    let b = s.as_bytes();
+    rubric_id_bytes(s.as_bytes())
+}
+
+/// [`parse_rubric_id`] on bytes.
+#[inline]
+pub(crate) fn rubric_id_bytes(b: &[u8]) -> Option<(BlockId, u16)> {
     if b.len() != 14 || b[10] != b'.' || !b[11..].iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let block = parse_block_id(&s[..10])?;
+    let block = block_id_bytes(&b[..10])?;
     let num = b[11..]
         .iter()
         .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));

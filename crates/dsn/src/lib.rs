@@ -69,6 +69,7 @@ pub mod model;
 mod norm;
 pub mod reader;
 pub mod summary;
+pub mod view;
 pub mod writer;
 
 pub use check::{check_file, check_files, check_reader, CheckReport, NatureTypeCount};
@@ -79,6 +80,7 @@ pub use reader::{
     read_bytes, read_file, DsnReader, EnvoiSummary, FileRead, LotGroup, LotSummary, ReadSummary,
     ReaderOptions, S90Check,
 };
+pub use view::{BlockView, ContratView, DeclarationView, FieldView, IndividuView};
 pub use writer::{
     to_text, write_declarations, DsnWriter, LineEnding, OutputEncoding, WriteStats, WriterOptions,
 };

@@ -126,6 +126,16 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
+/// Parse a fraction code (S20.G00.05.003) `nd` into (n, d).
+pub fn parse_fraction(s: &str) -> Option<(u8, u8)> {
+    let s = s.as_bytes();
+    if s.len() == 2 && s[0].is_ascii_digit() && s[1].is_ascii_digit() {
+        Some((s[0] - b'0', s[1] - b'0'))
+    } else {
+        None
+    }
+}
+
 /// Format a date as the norm writes it (`JJMMAAAA`).
 pub fn format_date(d: NaiveDate) -> String {
     d.format("%d%m%Y").to_string()
@@ -267,12 +277,7 @@ impl Declaration {
     }
     /// S20.G00.05.003 as (n, d); `11` → (1, 1).
     pub fn fraction(&self) -> Option<(u8, u8)> {
-        let s = self.header.get(3)?.as_bytes();
-        if s.len() == 2 && s[0].is_ascii_digit() && s[1].is_ascii_digit() {
-            Some((s[0] - b'0', s[1] - b'0'))
-        } else {
-            None
-        }
+        self.header.get(3).and_then(parse_fraction)
     }
     /// S20.G00.05.004 numéro d'ordre.
     pub fn order_number(&self) -> Option<u64> {
@@ -316,6 +321,17 @@ impl Declaration {
 pub enum Sex {
     Male,
     Female,
+}
+
+impl Sex {
+    /// S21.G00.30.005 code: `01` male, `02` female.
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "01" => Some(Sex::Male),
+            "02" => Some(Sex::Female),
+            _ => None,
+        }
+    }
 }
 
 /// A birth date whose day or month may be unknown (`99` in the norm).
@@ -379,11 +395,7 @@ impl Individu {
         self.block.get(20)
     }
     pub fn sex(&self) -> Option<Sex> {
-        match self.block.get(5)? {
-            "01" => Some(Sex::Male),
-            "02" => Some(Sex::Female),
-            _ => None,
-        }
+        self.block.get(5).and_then(Sex::from_code)
     }
     /// S21.G00.30.006.
     pub fn birth_date(&self) -> Option<BirthDate> {

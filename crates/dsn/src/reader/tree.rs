@@ -2,13 +2,18 @@
 //! établissement, individuals, contracts and their sub-blocks, lot envelope.
 //! Out-of-order blocks go to the nearest valid parent with a warning;
 //! declarations without nature, entreprise or établissement are skipped.
+//!
+//! The block being placed is always the last one of the working
+//! [`RawDecl`]: placing it in the declaration is recording its index, and
+//! placing it elsewhere (envoi header, S90, lot envelope) or dropping it
+//! removes it from the end.
 
-use std::io::BufRead;
 use std::sync::Arc;
 
-use super::{DsnReader, EnvoiSummary, LotGroup, LotSummary, S90Check};
+use super::raw::{RawContrat, RawIndividu, Span, Text, NONE};
+use super::{Core, EnvoiSummary, LotGroup, LotSummary, S90Check};
 use crate::diag::Severity;
-use crate::model::{Block, Contrat, Declaration, EnvoiHeader, Individu};
+use crate::model::{Block, EnvoiHeader};
 
 /// Level of the norm tree an S21 block hangs from (Blocks sheet of the workbook).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,16 +45,6 @@ fn s21_level(b: u8) -> Level {
     }
 }
 
-/// A declaration being assembled.
-pub(super) struct DeclBuilder {
-    pub(super) decl: Declaration,
-    pub(super) malformed: Vec<String>,
-    /// An individual-level block (versement, ancienneté…) followed the last contract.
-    pub(super) indiv_tail: bool,
-    /// Lieux de travail (85) started: later individual blocks are out of order.
-    pub(super) lieux_started: bool,
-}
-
 pub(super) struct EnvoiState {
     pub(super) line: u32,
     pub(super) header: Vec<Block>,
@@ -59,7 +54,7 @@ pub(super) struct EnvoiState {
     pub(super) summary_index: usize,
 }
 
-impl<R: BufRead> DsnReader<R> {
+impl Core {
     pub(super) fn start_envoi(&mut self, line: u32) {
         if self.envoi.is_some() {
             self.diag(
@@ -173,44 +168,54 @@ impl<R: BufRead> DsnReader<R> {
         h
     }
 
-    /// Attach a complete block to the tree.
-    pub(super) fn place(&mut self, b: Block) {
+    /// Attach the last block of the working declaration to the tree.
+    pub(super) fn place(&mut self, text: Text<'_>) {
+        let Some(&b) = self.work.blocks.last() else {
+            return;
+        };
+        let bi = (self.work.blocks.len() - 1) as u32;
         let id = b.id;
         match (id.s, id.g) {
-            (5 | 6 | 95 | 96, 51) => self.place_lot(b),
+            (5 | 6 | 95 | 96, 51) => {
+                let b = self.work.take_last(text);
+                self.place_lot(b);
+            }
             (10, 0) => {
                 let Some(e) = &mut self.envoi else {
-                    self.orphan(b, "envoi block outside an envoi");
+                    self.orphan("envoi block outside an envoi");
                     return;
                 };
                 if e.shared.is_none() {
-                    e.header.push(b);
-                } else if let Some(d) = &mut self.decl {
+                    e.header.push(self.work.take_last(text));
+                } else if self.work.active {
                     self.diags.push(Severity::Warning, "out-of-order", b.line, Some(id.to_string()), "S10 block after the first declaration; kept in the declaration's other blocks");
-                    d.decl.other.push(b);
+                    self.work.other.push(bi);
                 } else {
-                    self.orphan(b, "S10 block after a declaration was closed");
+                    self.orphan("S10 block after a declaration was closed");
                 }
             }
             (20, 0) if id.b == 5 => {
+                // The header opens the next declaration: move it there first.
+                let mut next = self.pool.pop().unwrap_or_default();
+                next.clear();
+                self.work.move_last_to(&mut next);
                 self.finish_decl();
+                let old = std::mem::replace(&mut self.work, next);
+                self.recycle(old);
                 let envoi = self.envoi_header(b.line);
                 if let Some(e) = &mut self.envoi {
                     e.declarations += 1;
                     self.summary.envois[e.summary_index].declarations += 1;
                 }
-                let mut decl = Declaration::new(envoi, b);
-                decl.line = decl.header.line;
-                self.decl = Some(DeclBuilder {
-                    decl,
-                    malformed: Vec::new(),
-                    indiv_tail: false,
-                    lieux_started: false,
-                });
+                let w = &mut self.work;
+                w.active = true;
+                w.envoi = Some(envoi);
+                w.header = 0;
+                w.line = b.line;
             }
-            (20, _) => match &mut self.decl {
-                Some(d) => {
-                    if d.decl.entreprise.is_some() {
+            (20, _) => {
+                if self.work.active {
+                    if self.work.entreprise != NONE {
                         self.diags.push(
                             Severity::Warning,
                             "out-of-order",
@@ -219,12 +224,14 @@ impl<R: BufRead> DsnReader<R> {
                             "S20 block after S21 blocks; attached to the declaration header",
                         );
                     }
-                    d.decl.header_other.push(b);
+                    self.work.header_other.push(bi);
+                } else {
+                    self.orphan("S20 block without S20.G00.05 declaration");
                 }
-                None => self.orphan(b, "S20 block without S20.G00.05 declaration"),
-            },
-            (21, 0) => self.place_s21(b),
+            }
+            (21, 0) => self.place_s21(bi),
             (90, 0) if id.b == 90 => {
+                let b = self.work.take_last(text);
                 if self.envoi.is_none() {
                     self.diag(
                         Severity::Warning,
@@ -237,12 +244,15 @@ impl<R: BufRead> DsnReader<R> {
                 }
                 self.close_envoi(Some(&b));
             }
-            (89, 0) => match &mut self.decl {
-                Some(d) => d.decl.other.push(b),
-                None => self.orphan(b, "S89 block outside a declaration"),
-            },
-            _ => match &mut self.decl {
-                Some(d) => {
+            (89, 0) => {
+                if self.work.active {
+                    self.work.other.push(bi);
+                } else {
+                    self.orphan("S89 block outside a declaration");
+                }
+            }
+            _ => {
+                if self.work.active {
                     self.diags.push(
                         Severity::Warning,
                         "unknown-block",
@@ -250,15 +260,21 @@ impl<R: BufRead> DsnReader<R> {
                         Some(id.to_string()),
                         "block unknown to the norm; kept in the declaration's other blocks",
                     );
-                    d.decl.other.push(b);
+                    self.work.other.push(bi);
+                } else {
+                    self.orphan("block unknown to the norm outside a declaration");
                 }
-                None => self.orphan(b, "block unknown to the norm outside a declaration"),
-            },
+            }
         }
     }
 
-    pub(super) fn orphan(&mut self, b: Block, why: &str) {
-        let n = b.fields.len();
+    /// Drop the last block with an error.
+    pub(super) fn orphan(&mut self, why: &str) {
+        let Some(&b) = self.work.blocks.last() else {
+            return;
+        };
+        let n = b.end - b.first;
+        self.work.pop_block();
         self.diag(
             Severity::Error,
             "orphan-block",
@@ -268,56 +284,57 @@ impl<R: BufRead> DsnReader<R> {
         );
     }
 
-    pub(super) fn place_s21(&mut self, b: Block) {
-        let Some(d) = &mut self.decl else {
-            self.orphan(b, "S21 block without S20.G00.05 declaration");
+    pub(super) fn place_s21(&mut self, bi: u32) {
+        if !self.work.active {
+            self.orphan("S21 block without S20.G00.05 declaration");
             return;
-        };
-        let id = b.id;
-        let line = b.line;
+        }
+        let d = &mut self.work;
+        let b = d.blocks[bi as usize];
+        let (id, line) = (b.id, b.line);
         let mut warn: Option<&'static str> = None;
         let level = s21_level(id.b);
-        let has_indiv = !d.decl.individus.is_empty();
+        let has_indiv = !d.individus.is_empty();
         match level {
             Level::Entreprise => {
-                if d.decl.entreprise.is_some() {
+                if d.entreprise != NONE {
                     d.malformed
                         .push(format!("second S21.G00.06 entreprise at line {line}"));
-                    d.decl.other.push(b);
+                    d.other.push(bi);
                 } else {
-                    d.decl.entreprise = Some(b);
+                    d.entreprise = bi;
                 }
             }
             Level::Etablissement => {
-                if d.decl.etablissement.is_some() {
+                if d.etablissement != NONE {
                     d.malformed
                         .push(format!("second S21.G00.11 établissement at line {line}"));
-                    d.decl.other.push(b);
+                    d.other.push(bi);
                 } else {
-                    if d.decl.entreprise.is_none() {
+                    if d.entreprise == NONE {
                         warn = Some("établissement before its entreprise (S21.G00.06)");
                     }
-                    d.decl.etablissement = Some(b);
+                    d.etablissement = bi;
                 }
             }
             Level::EtabChild => {
                 if has_indiv {
                     warn = Some("establishment-level block after the individuals; attached to the establishment");
                 }
-                d.decl.etablissement_other.push(b);
+                d.etablissement_other.push(bi);
             }
             Level::Individu => {
                 if d.lieux_started {
                     warn = Some("individual after the S21.G00.85 lieux de travail");
                 }
                 d.indiv_tail = false;
-                d.decl.individus.push(Individu {
-                    block: b,
-                    contrats: Vec::new(),
-                    other: Vec::new(),
+                d.individus.push(RawIndividu {
+                    block: bi,
+                    contrats: Span::at(d.contrats.len()),
+                    other: Span::at(d.ind_other.len()),
                 });
             }
-            Level::IndivChild => match d.decl.individus.last_mut() {
+            Level::IndivChild => match d.individus.last_mut() {
                 Some(ind) => {
                     if d.lieux_started {
                         warn = Some("individual-level block after the lieux de travail; attached to the last individual");
@@ -325,63 +342,86 @@ impl<R: BufRead> DsnReader<R> {
                     if !matches!(id.b, 31 | 34) {
                         d.indiv_tail = true;
                     }
-                    ind.other.push(b);
+                    d.ind_other.push(bi);
+                    ind.other.end = d.ind_other.len() as u32;
                 }
                 None => {
                     warn = Some("individual-level block without an individual; kept in the declaration's other blocks");
-                    d.decl.other.push(b);
+                    d.other.push(bi);
                 }
             },
             Level::Contrat => {
-                match d.decl.individus.last_mut() {
+                match d.individus.last_mut() {
                     Some(ind) => {
                         if d.indiv_tail || d.lieux_started {
                             warn = Some("contract after the individual's payments or other later blocks; attached to the last individual");
                         }
-                        ind.contrats.push(Contrat::new(b));
+                        let at = |v: &Vec<u32>| Span::at(v.len());
+                        d.contrats.push(RawContrat {
+                            block: bi,
+                            changements: at(&d.changements),
+                            arrets: at(&d.arrets),
+                            fin: NONE,
+                            suspensions: at(&d.suspensions),
+                            other: at(&d.contrat_other),
+                        });
+                        ind.contrats.end = d.contrats.len() as u32;
                     }
                     None => {
                         warn = Some("contract without an individual; kept in the declaration's other blocks");
-                        d.decl.other.push(b);
+                        d.other.push(bi);
                     }
                 }
             }
-            Level::ContratChild | Level::FinContrat => match d.decl.individus.last_mut() {
-                Some(ind) => match ind.contrats.last_mut() {
-                    Some(c) => {
-                        if d.indiv_tail || d.lieux_started {
-                            warn = Some("contract-level block out of norm order; attached to the individual's last contract");
-                        }
-                        match id.b {
-                            41 => c.changements.push(b),
-                            60 => c.arrets.push(b),
-                            65 => c.suspensions.push(b),
-                            62 if c.fin.is_none() => c.fin = Some(b),
-                            62 => {
-                                warn = Some("second S21.G00.62 fin du contrat for one contract; kept in the contract's other blocks");
-                                c.other.push(b);
+            Level::ContratChild | Level::FinContrat => match d.individus.last_mut() {
+                Some(ind) => {
+                    // The last contract of the last individual, if it has one.
+                    let c = if ind.contrats.end > ind.contrats.start {
+                        d.contrats.get_mut(ind.contrats.end as usize - 1)
+                    } else {
+                        None
+                    };
+                    match c {
+                        Some(c) => {
+                            if d.indiv_tail || d.lieux_started {
+                                warn = Some("contract-level block out of norm order; attached to the individual's last contract");
                             }
-                            _ => c.other.push(b),
+                            let push = |list: &mut Vec<u32>, span: &mut Span| {
+                                list.push(bi);
+                                span.end = list.len() as u32;
+                            };
+                            match id.b {
+                                41 => push(&mut d.changements, &mut c.changements),
+                                60 => push(&mut d.arrets, &mut c.arrets),
+                                65 => push(&mut d.suspensions, &mut c.suspensions),
+                                62 if c.fin == NONE => c.fin = bi,
+                                62 => {
+                                    warn = Some("second S21.G00.62 fin du contrat for one contract; kept in the contract's other blocks");
+                                    push(&mut d.contrat_other, &mut c.other);
+                                }
+                                _ => push(&mut d.contrat_other, &mut c.other),
+                            }
+                        }
+                        None => {
+                            warn = Some("contract-level block without a contract; kept in the individual's other blocks");
+                            d.ind_other.push(bi);
+                            ind.other.end = d.ind_other.len() as u32;
                         }
                     }
-                    None => {
-                        warn = Some("contract-level block without a contract; kept in the individual's other blocks");
-                        ind.other.push(b);
-                    }
-                },
+                }
                 None => {
                     warn = Some("contract-level block without an individual; kept in the declaration's other blocks");
-                    d.decl.other.push(b);
+                    d.other.push(bi);
                 }
             },
             Level::LieuTravail => {
                 d.lieux_started = true;
-                d.decl.lieux_travail.push(b);
+                d.lieux_travail.push(bi);
             }
             Level::Unknown => {
                 warn =
                     Some("S21 block unknown to the norm; kept in the declaration's other blocks");
-                d.decl.other.push(b);
+                d.other.push(bi);
             }
         }
         if let Some(msg) = warn {
@@ -494,26 +534,31 @@ impl<R: BufRead> DsnReader<R> {
 
     /// Move the declaration being built to the output queue (or skip it).
     pub(super) fn finish_decl(&mut self) {
-        let Some(mut d) = self.decl.take() else {
+        if !self.work.active {
             return;
-        };
-        if d.decl.header.get(1).is_none() {
+        }
+        let d = &mut self.work;
+        if !d.has(d.header, 1) {
             d.malformed.push("no nature (S20.G00.05.001)".into());
         }
-        if d.decl.entreprise.is_none() {
+        if d.entreprise == NONE {
             d.malformed.push("no entreprise block (S21.G00.06)".into());
         }
-        if d.decl.etablissement.is_none() {
+        if d.etablissement == NONE {
             d.malformed
                 .push("no établissement block (S21.G00.11)".into());
         }
         if d.malformed.is_empty() {
             self.summary.declarations_read += 1;
-            self.ready.push_back(d.decl);
+            let mut next = self.pool.pop().unwrap_or_default();
+            next.clear();
+            let done = std::mem::replace(&mut self.work, next);
+            self.ready.push_back(done);
         } else {
             self.summary.declarations_skipped += 1;
             let why = d.malformed.join("; ");
-            let l = d.decl.line;
+            let l = d.line;
+            d.clear();
             self.diag(
                 Severity::Error,
                 "malformed-declaration",

@@ -1,0 +1,171 @@
+//! Hand-written matchers for the norm's most frequent patterns (dates,
+//! amounts, counts): a few byte comparisons instead of a DFA walk. Each one
+//! is chosen by the exact pattern text of the workbook, and the tests in
+//! [`super::validate`] check it against the `regex` crate on that pattern.
+
+/// A pattern the reader checks by hand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Hand {
+    /// `JJMMAAAA`: day 01–31, month 01–12, year 19xx or 20xx (`from_1900`)
+    /// or 20xx only.
+    Date { from_1900: bool },
+    /// Digits, a dot and two digits, an optional leading `-` when `signed`;
+    /// `positive`: the amount is not zero.
+    Decimal2 { signed: bool, positive: bool },
+    /// ASCII digits: at least one unless `empty_ok`; `nonzero`: one of them
+    /// is not `0`; `first_nonzero`: the first is not `0`; optional `-`.
+    Digits {
+        signed: bool,
+        empty_ok: bool,
+        nonzero: bool,
+        first_nonzero: bool,
+    },
+}
+
+impl Hand {
+    /// The hand-written equivalent of a workbook pattern, if there is one.
+    pub(crate) fn for_pattern(p: &str) -> Option<Hand> {
+        let digits = |signed, empty_ok, nonzero, first_nonzero| Hand::Digits {
+            signed,
+            empty_ok,
+            nonzero,
+            first_nonzero,
+        };
+        Some(match p {
+            r"(0[1-9]|[1-2][0-9]|3[0-1])(0[1-9]|1[0-2])(19|20)[0-9]{2}" => {
+                Hand::Date { from_1900: true }
+            }
+            r"(0[1-9]|[1-2][0-9]|3[0-1])(0[1-9]|1[0-2])(20)[0-9]{2}" => {
+                Hand::Date { from_1900: false }
+            }
+            r"-?[0]*(0|[1-9][0-9]*)\.[0-9]{2}" => Hand::Decimal2 {
+                signed: true,
+                positive: false,
+            },
+            r"[0]*(0|[1-9][0-9]*)\.[0-9]{2}" | r"[0]*([1-9][0-9]*\.[0-9]{2}|0\.[0-9]{2})" => {
+                Hand::Decimal2 {
+                    signed: false,
+                    positive: false,
+                }
+            }
+            r"[0]*([1-9][0-9]*\.[0-9]{2}|0\.(0[1-9]|[1-9][0-9]))" => Hand::Decimal2 {
+                signed: false,
+                positive: true,
+            },
+            r"-?[0]*([1-9][0-9]*\.[0-9]{2}|0\.(0[1-9]|[1-9][0-9]))" => Hand::Decimal2 {
+                signed: true,
+                positive: true,
+            },
+            r"[0-9]*[1-9][0-9]*" | r"[0]*[1-9][0-9]*" => digits(false, false, true, false),
+            r"[0]*(0|[1-9][0-9]*)" => digits(false, false, false, false),
+            r"-?[0]*(0|[1-9][0-9]*)" => digits(true, false, false, false),
+            r"[1-9][0-9]*" => digits(false, false, true, true),
+            r"[0-9]*" => digits(false, true, false, false),
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    pub(crate) fn is_match(self, v: &[u8]) -> bool {
+        match self {
+            Hand::Date { from_1900 } => {
+                let Ok(b) = <[u8; 8]>::try_from(v) else {
+                    return false;
+                };
+                if !digits8(u64::from_le_bytes(b)) {
+                    return false;
+                }
+                let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
+                let (day, month, century) = (two(0), two(2), two(4));
+                (1..=31).contains(&day)
+                    && (1..=12).contains(&month)
+                    && (century == 20 || (from_1900 && century == 19))
+            }
+            Hand::Decimal2 { signed, positive } => {
+                let v = match v {
+                    [b'-', rest @ ..] if signed => rest,
+                    _ => v,
+                };
+                let n = v.len();
+                if n < 4 || v[n - 3] != b'.' {
+                    return false;
+                }
+                let (int, dec) = (&v[..n - 3], &v[n - 2..]);
+                if !all_digits(int) || !all_digits(dec) {
+                    return false;
+                }
+                !positive || int.iter().any(|&d| d != b'0') || dec != b"00"
+            }
+            Hand::Digits {
+                signed,
+                empty_ok,
+                nonzero,
+                first_nonzero,
+            } => {
+                let v = match v {
+                    [b'-', rest @ ..] if signed => rest,
+                    _ => v,
+                };
+                if v.is_empty() {
+                    return empty_ok;
+                }
+                all_digits(v)
+                    && (!first_nonzero || v[0] != b'0')
+                    && (!nonzero || v.iter().any(|&d| d != b'0'))
+            }
+        }
+    }
+}
+
+#[inline]
+fn all_digits(b: &[u8]) -> bool {
+    b.iter().all(u8::is_ascii_digit)
+}
+
+/// All eight bytes of `x` are ASCII digits (`0x30..=0x39`).
+#[inline]
+fn digits8(x: u64) -> bool {
+    const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // High nibble 3, and adding 6 to the low nibble does not carry out of it.
+    x & HI == ZEROS && (x.wrapping_add(0x0606_0606_0606_0606) & HI) == ZEROS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let d = Hand::Date { from_1900: true };
+        assert!(d.is_match(b"01012024"));
+        assert!(d.is_match(b"31121999"));
+        assert!(!d.is_match(b"00012024"));
+        assert!(!d.is_match(b"32012024"));
+        assert!(!d.is_match(b"01132024"));
+        assert!(!d.is_match(b"01011899"));
+        assert!(!d.is_match(b"0101202"));
+        assert!(!d.is_match(b"01:12024"));
+        assert!(!Hand::Date { from_1900: false }.is_match(b"01011999"));
+    }
+
+    #[test]
+    fn amounts_and_counts() {
+        let signed = Hand::Decimal2 {
+            signed: true,
+            positive: false,
+        };
+        assert!(signed.is_match(b"-84.50"));
+        assert!(signed.is_match(b"0.00"));
+        assert!(!signed.is_match(b"84.5"));
+        assert!(!signed.is_match(b"--1.00"));
+        let positive = Hand::Decimal2 {
+            signed: false,
+            positive: true,
+        };
+        assert!(!positive.is_match(b"000.00"));
+        assert!(positive.is_match(b"0.01"));
+        assert!(Hand::for_pattern(r"[1-9][0-9]*").unwrap().is_match(b"10"));
+        assert!(!Hand::for_pattern(r"[1-9][0-9]*").unwrap().is_match(b"01"));
+    }
+}

@@ -1,0 +1,324 @@
+//! Checking values against the norm's data types, cheaply enough to run on
+//! every rubric line: code lists become bitmaps, and each pattern becomes a
+//! DFA built once per type on first use from the workbook's own regex
+//! (same syntax and semantics as the `regex` crate: Unicode classes,
+//! whole-value match), then walked one byte per step. The hottest patterns
+//! (dates, amounts, counts) are hand-written in [`super::hand`] and tested
+//! against their DFA.
+
+use std::sync::OnceLock;
+
+use regex_automata::dfa::{dense, Automaton, StartKind};
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::start;
+use regex_automata::Anchored;
+
+use super::hand::Hand;
+use super::norm_table::{self, TABLE_NORM};
+use super::TypeRef;
+
+/// Why a value does not fit its data type.
+#[derive(Debug)]
+pub(crate) struct Invalid {
+    /// The value is well-formed but not in the code list (later norms add codes).
+    pub code_list: bool,
+    pub message: String,
+}
+
+/// A code list in the form cheapest to test.
+enum Codes {
+    /// Every code is two ASCII digits: bit `n` set for code `n`.
+    Two(u128),
+    /// Every code is three ASCII digits.
+    Three([u64; 16]),
+    /// Anything else: the sorted list.
+    List(&'static [&'static str]),
+}
+
+impl Codes {
+    fn new(codes: &'static [&'static str]) -> Self {
+        let digits = |n: usize| {
+            codes
+                .iter()
+                .all(|c| c.len() == n && c.bytes().all(|b| b.is_ascii_digit()))
+        };
+        if digits(2) {
+            let mut m = 0u128;
+            for c in codes {
+                m |= 1 << number(c.as_bytes());
+            }
+            Codes::Two(m)
+        } else if digits(3) {
+            let mut m = [0u64; 16];
+            for c in codes {
+                let n = number(c.as_bytes());
+                m[n / 64] |= 1 << (n % 64);
+            }
+            Codes::Three(m)
+        } else {
+            Codes::List(codes)
+        }
+    }
+
+    #[inline]
+    fn contains(&self, v: &str) -> bool {
+        let b = v.as_bytes();
+        match self {
+            Codes::Two(m) => b.len() == 2 && all_digits(b) && m >> number(b) & 1 == 1,
+            Codes::Three(m) => {
+                if b.len() != 3 || !all_digits(b) {
+                    return false;
+                }
+                let n = number(b);
+                m[n / 64] >> (n % 64) & 1 == 1
+            }
+            Codes::List(l) => l.binary_search(&v).is_ok(),
+        }
+    }
+}
+
+#[inline]
+fn all_digits(b: &[u8]) -> bool {
+    b.iter().all(u8::is_ascii_digit)
+}
+
+/// Decimal value of ASCII digits (callers check they are digits).
+#[inline]
+fn number(b: &[u8]) -> usize {
+    b.iter()
+        .fold(0, |n, &d| n * 10 + usize::from(d.wrapping_sub(b'0')))
+}
+
+/// A pattern compiled to a DFA anchored at both ends.
+struct Dfa {
+    dfa: dense::DFA<Vec<u32>>,
+    start: StateID,
+}
+
+impl Dfa {
+    /// `None` when the pattern is not accepted by the regex syntax (the
+    /// type's length and codes are still checked, as before).
+    fn build(pattern: &str) -> Option<Dfa> {
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .start_kind(StartKind::Anchored)
+                    .minimize(true),
+            )
+            .build(&format!("^(?:{pattern})$"))
+            .ok()?;
+        let start = dfa
+            .start_state(&start::Config::new().anchored(Anchored::Yes))
+            .ok()?;
+        Some(Dfa { dfa, start })
+    }
+
+    #[inline]
+    fn is_match(&self, v: &[u8]) -> bool {
+        let mut s = self.start;
+        for &b in v {
+            s = self.dfa.next_state(s, b);
+        }
+        self.dfa.is_match_state(self.dfa.next_eoi_state(s))
+    }
+}
+
+/// What is checked for one type.
+struct TypeCheck {
+    name: &'static str,
+    min: u16,
+    max: u16,
+    codes: Option<Codes>,
+    pattern: Option<&'static str>,
+    hand: Option<Hand>,
+    dfa: OnceLock<Option<Dfa>>,
+}
+
+impl TypeCheck {
+    fn dfa(&self) -> Option<&Dfa> {
+        let p = self.pattern?;
+        self.dfa.get_or_init(|| Dfa::build(p)).as_ref()
+    }
+
+    #[inline]
+    fn pattern_match(&self, v: &str) -> bool {
+        if let Some(h) = self.hand {
+            return h.is_match(v.as_bytes());
+        }
+        self.dfa().is_none_or(|d| d.is_match(v.as_bytes()))
+    }
+}
+
+fn checks() -> &'static [TypeCheck] {
+    static C: OnceLock<Vec<TypeCheck>> = OnceLock::new();
+    C.get_or_init(|| {
+        norm_table::TYPES
+            .iter()
+            .map(|t| TypeCheck {
+                name: t.name,
+                min: t.min,
+                max: t.max,
+                codes: (!t.codes.is_empty()).then(|| Codes::new(t.codes)),
+                pattern: t.pattern,
+                hand: t.pattern.and_then(Hand::for_pattern),
+                dfa: OnceLock::new(),
+            })
+            .collect()
+    })
+}
+
+/// Check a value against its data type: the code list when there is one,
+/// else the length in characters, then the pattern.
+#[inline]
+pub(crate) fn validate(ty: TypeRef, value: &str) -> Result<(), Invalid> {
+    let Some(t) = checks().get(usize::from(ty.0)) else {
+        return Ok(());
+    };
+    if let Some(codes) = &t.codes {
+        if codes.contains(value) {
+            return Ok(());
+        }
+        return Err(Invalid {
+            code_list: true,
+            message: format!("code {value:?} not in the {TABLE_NORM} list of {}", t.name),
+        });
+    }
+    // Length in characters; ASCII values (the vast majority) take the fast path.
+    let len = if value.is_ascii() {
+        value.len()
+    } else {
+        value.chars().count()
+    };
+    if (t.min > 0 && len < usize::from(t.min)) || (t.max > 0 && len > usize::from(t.max)) {
+        return Err(Invalid {
+            code_list: false,
+            message: format!(
+                "length {len} outside {}..{} for {} ({TABLE_NORM})",
+                t.min, t.max, t.name
+            ),
+        });
+    }
+    if !t.pattern_match(value) {
+        return Err(Invalid {
+            code_list: false,
+            message: format!(
+                "value {value:?} does not match the {TABLE_NORM} pattern of {}",
+                t.name
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The reference semantics: the `regex` crate on the same pattern.
+    fn regex_of(p: &str) -> Option<regex::Regex> {
+        regex::Regex::new(&format!("^(?:{p})$")).ok()
+    }
+
+    #[test]
+    fn dfa_builds_exactly_when_the_regex_compiles() {
+        let mut built = 0;
+        for t in norm_table::TYPES {
+            let Some(p) = t.pattern else { continue };
+            assert_eq!(
+                Dfa::build(p).is_some(),
+                regex_of(p).is_some(),
+                "{}: {p}",
+                t.name
+            );
+            built += usize::from(Dfa::build(p).is_some());
+        }
+        let with = norm_table::TYPES
+            .iter()
+            .filter(|t| t.pattern.is_some())
+            .count();
+        assert!(built * 10 >= with * 9, "{built}/{with} patterns compile");
+    }
+
+    #[test]
+    fn code_sets_agree_with_the_list() {
+        for t in norm_table::TYPES.iter().filter(|t| !t.codes.is_empty()) {
+            let set = Codes::new(t.codes);
+            for c in t.codes {
+                assert!(set.contains(c), "{} {c}", t.name);
+            }
+            for n in 0..1000 {
+                for v in [format!("{n}"), format!("{n:02}"), format!("{n:03}")] {
+                    assert_eq!(set.contains(&v), t.codes.contains(&v.as_str()), "{v}");
+                }
+            }
+            for v in ["", "A", "0A", "RETA", "retA", "9000", "+1", "١٢"] {
+                assert_eq!(set.contains(v), t.codes.contains(&v), "{v}");
+            }
+        }
+    }
+
+    /// Strings matching each pattern and strings one edit away, to compare
+    /// the DFA (and hand-written matchers) with the `regex` crate.
+    fn samples(p: &'static str) -> impl Strategy<Value = String> {
+        // The generator does not take anchors (the patterns use them only
+        // at the ends of alternatives, where they change nothing here).
+        let gen = p.replace(['^', '$'], "");
+        let matching = proptest::string::string_regex(&gen).expect("pattern");
+        let edits = prop_oneof![
+            Just(None),
+            (
+                0usize..20,
+                prop::sample::select(vec![
+                    '0', '1', '9', '.', '-', 'A', 'z', ' ', 'é', '٣', '\'', ','
+                ])
+            )
+                .prop_map(Some),
+        ];
+        (matching, edits, 0u8..3).prop_map(|(s, e, op)| {
+            let mut c: Vec<char> = s.chars().collect();
+            if let Some((i, ch)) = e {
+                let i = i % (c.len() + 1);
+                match op {
+                    0 => c.insert(i, ch),
+                    1 if i < c.len() => c[i] = ch,
+                    _ if i < c.len() => {
+                        c.remove(i);
+                    }
+                    _ => c.push(ch),
+                }
+            }
+            c.into_iter().collect()
+        })
+    }
+
+    #[test]
+    fn dfa_and_hand_matchers_agree_with_regex() {
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 300,
+            ..ProptestConfig::default()
+        });
+        for t in norm_table::TYPES {
+            let Some(p) = t.pattern else { continue };
+            let (Some(re), Some(dfa)) = (regex_of(p), Dfa::build(p)) else {
+                continue;
+            };
+            let hand = Hand::for_pattern(p);
+            runner
+                .run(&samples(p), |s| {
+                    prop_assert_eq!(dfa.is_match(s.as_bytes()), re.is_match(&s), "{} {:?}", p, s);
+                    if let Some(h) = hand {
+                        prop_assert_eq!(
+                            h.is_match(s.as_bytes()),
+                            re.is_match(&s),
+                            "{:?} {:?}",
+                            h,
+                            s
+                        );
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+    }
+}
