@@ -1,6 +1,9 @@
 //! Reader throughput (not a test, no criterion): generates a synthetic monthly
-//! DSN file with the writer, then times the reader single-threaded (with and
-//! without typed validation), several readers in parallel, and `wc -l`.
+//! DSN file with the writer, then times, on the same files in the same run:
+//! `wc -l`; the reader single-threaded in its three modes — borrowed views
+//! (`next_view`, what `ancrage dsn check` uses) with and without typed
+//! validation, and owned `Declaration`s (the `Iterator`, what ingest uses);
+//! and one reader per core in parallel.
 //!
 //! ```sh
 //! CARGO_TARGET_DIR=/work/target-dsn DSN_BENCH_MB=1024 \
@@ -8,6 +11,10 @@
 //! ```
 //! `DSN_BENCH_MB` (default 200) sizes the big file; a 200 000-line file is
 //! also measured. `DSN_BENCH_DIR` keeps the files (default: a temp dir).
+//! `DSN_BENCH_REPEAT` (default 3): runs per tool, interleaved, best kept.
+//! `DSN_TOOLS`: path of PyPI `dsn-tools`, then timed on the 200 000-line file.
+//! `DSN_BENCH_CHECK_BIN`: path of the `check` example, timed as a process
+//! like `wc -l` (spawn included).
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -189,7 +196,7 @@ fn generate(path: &Path, target: Target) -> (u64, u64) {
     (std::fs::metadata(path).unwrap().len(), stats.lines)
 }
 
-/// Peak resident memory of this process, in MB (Linux).
+/// Peak resident memory of this process since the last [`reset_peak_rss`], in MB (Linux).
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -201,15 +208,48 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-fn read_once(path: &Path, validate: bool) -> (u64, u64) {
+/// Reset the peak RSS counter (Linux: `5` to `/proc/self/clear_refs`).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Borrowed views, typed validation on: the normal mode of `dsn check`.
+    View,
+    /// Borrowed views, no validation.
+    ViewNoValidation,
+    /// Owned `Declaration`s (validation on): the ingest path.
+    Owned,
+}
+
+impl Mode {
+    const ALL: [Mode; 3] = [Mode::View, Mode::ViewNoValidation, Mode::Owned];
+
+    fn label(self) -> &'static str {
+        match self {
+            Mode::View => "reader 1 thread, views, validation on",
+            Mode::ViewNoValidation => "reader 1 thread, views, validation off",
+            Mode::Owned => "reader 1 thread, owned model, validation on",
+        }
+    }
+}
+
+fn read_once(path: &Path, mode: Mode) -> (u64, u64) {
     let opts = ReaderOptions {
-        validate_types: validate,
+        validate_types: mode != Mode::ViewNoValidation,
         ..ReaderOptions::default()
     };
     let mut r = DsnReader::open_with(path, opts).unwrap();
     let mut individus = 0u64;
-    for d in r.by_ref() {
-        individus += d.individus.len() as u64;
+    if mode == Mode::Owned {
+        for d in r.by_ref() {
+            individus += d.individus.len() as u64;
+        }
+    } else {
+        while let Some(d) = r.next_view() {
+            individus += d.individus().len() as u64;
+        }
     }
     (r.summary().rubric_lines, individus)
 }
@@ -220,57 +260,134 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (v, t.elapsed().as_secs_f64())
 }
 
-fn bench_file(path: &Path, label: &str) {
+/// Wall time of a command (spawn included, measured here) and its peak RSS
+/// in MB (from `/usr/bin/time`); its stdout is returned.
+fn run_timed(cmd: &str, args: &[&str]) -> (f64, f64, String) {
+    let t = Instant::now();
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
+    let secs = t.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let rss = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0);
+    (secs, rss, String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Best and worst of the repeated measurements of one tool.
+#[derive(Default)]
+struct Runs {
+    times: Vec<f64>,
+    rss: f64,
+}
+
+impl Runs {
+    fn add(&mut self, t: f64, rss: f64) {
+        self.times.push(t);
+        if !(rss <= self.rss) {
+            self.rss = rss;
+        }
+    }
+    fn best(&self) -> f64 {
+        self.times.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+    fn worst(&self) -> f64 {
+        self.times.iter().copied().fold(0.0, f64::max)
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn bench_file(path: &Path, label: &str, repeat: usize, dsn_tools: Option<&str>) {
     let bytes = std::fs::metadata(path).unwrap().len() as f64;
     let mb = bytes / 1e6;
-    println!("== {label}: {} ({mb:.1} MB)", path.display());
-    // Warm the page cache so every run reads from memory.
-    let (out, wc) = time(|| {
-        std::process::Command::new("wc")
-            .arg("-l")
-            .arg(path)
-            .output()
-            .unwrap()
-    });
-    let (_, wc) = (out, wc);
-    let (out, wc2) = time(|| {
-        std::process::Command::new("wc")
-            .arg("-l")
-            .arg(path)
-            .output()
-            .unwrap()
-    });
-    let wc = wc.min(wc2);
-    let wc_lines = String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or("?")
-        .to_string();
+    let p = path.to_str().unwrap();
     println!(
-        "wc -l                      : {wc:8.3} s {:9.1} MB/s ({wc_lines} lines)",
-        mb / wc
+        "== {label}: {p} ({mb:.1} MB), load average {}",
+        load_average()
     );
-    for validate in [true, false] {
-        let ((lines, inds), t) = time(|| read_once(path, validate));
+    // Warm the page cache so every run reads from memory.
+    let (_, _, out) = run_timed("wc", &["-l", p]);
+    let wc_lines = out.split_whitespace().next().unwrap_or("?").to_string();
+    let check_bin = std::env::var("DSN_BENCH_CHECK_BIN").ok();
+    let mut wc = Runs::default();
+    let mut modes: Vec<Runs> = Mode::ALL.iter().map(|_| Runs::default()).collect();
+    let mut check = Runs::default();
+    let mut lines_read = (0, 0);
+    // Interleaved, so that every tool sees the same load.
+    for _ in 0..repeat {
+        let (t, rss, _) = run_timed("wc", &["-l", p]);
+        wc.add(t, rss);
+        for (mode, runs) in Mode::ALL.iter().zip(&mut modes) {
+            reset_peak_rss();
+            let (n, t) = time(|| read_once(path, *mode));
+            lines_read = n;
+            runs.add(t, peak_rss_mb());
+        }
+        if let Some(bin) = &check_bin {
+            let (t, rss, _) = run_timed(bin, &[p]);
+            check.add(t, rss);
+        }
+    }
+    let row = |name: &str, r: &Runs, vs_wc: bool| {
+        let pct = if vs_wc {
+            format!(", {:.1} % of wc -l", 100.0 * wc.best() / r.best())
+        } else {
+            String::new()
+        };
         println!(
-            "reader 1 thread, validate={validate:<5}: {t:8.3} s {:9.1} MB/s ({lines} rubric lines, {inds} individuals, {:.0}% of wc -l)",
-            mb / t,
-            100.0 * wc / t
+            "{name:<46}: best {:8.4} s (worst {:8.4}) {:8.1} MB/s, peak RSS {:6.1} MB{pct}",
+            r.best(),
+            r.worst(),
+            mb / r.best(),
+            r.rss
         );
+    };
+    println!(
+        "({repeat} runs each; {wc_lines} lines; reader saw {} rubric lines, {} individuals)",
+        lines_read.0, lines_read.1
+    );
+    row("wc -l (process)", &wc, false);
+    for (mode, runs) in Mode::ALL.iter().zip(&modes) {
+        row(mode.label(), runs, true);
+    }
+    if check_bin.is_some() {
+        row("check example (process: views + report)", &check, true);
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (_, t) = time(|| {
         std::thread::scope(|s| {
             for _ in 0..threads {
-                s.spawn(|| read_once(path, true));
+                s.spawn(|| read_once(path, Mode::View));
             }
         })
     });
     println!(
-        "reader {threads} threads × 1 file each : {t:8.3} s {:9.1} MB/s aggregate",
+        "reader {threads} threads × 1 file each, views      : {t:8.4} s {:8.1} MB/s aggregate",
         mb * threads as f64 / t
     );
-    println!("peak RSS so far            : {:.1} MB", peak_rss_mb());
+    if let Some(tool) = dsn_tools {
+        let (t, rss, _) = run_timed(tool, &["--quiet", p]);
+        let view = modes[0].best();
+        println!(
+            "dsn-tools --quiet (process)                   : {t:8.2} s {:8.3} MB/s, peak RSS {rss:6.1} MB; \
+             reader (views, validation on) is {:.0}x faster, owned model {:.0}x",
+            mb / t,
+            t / view,
+            t / modes[2].best()
+        );
+    }
+    println!("load average after: {}", load_average());
 }
 
 fn main() {
@@ -308,8 +425,13 @@ fn main() {
             big.display()
         );
     }
-    bench_file(&small, "200k-line file");
-    bench_file(&big, "big file");
+    let repeat: usize = std::env::var("DSN_BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let dsn_tools = std::env::var("DSN_TOOLS").ok();
+    bench_file(&small, "200k-line file", repeat, dsn_tools.as_deref());
+    bench_file(&big, "big file", repeat, None);
     if std::env::var("DSN_BENCH_DIR").is_err() {
         let _ = std::fs::remove_dir_all(&dir);
     }
