@@ -1,6 +1,6 @@
 //! Public JSON API under `/api/v1/` (the same queries as the server functions)
-//! and the CSV export of a list. Query parameters use the UI's French names:
-//! `bassin`, `section`, `categorie`, `tri`, `page`, `par_page`.
+//! and the CSV export of a list. Query parameters use the UI's French names
+//! ([`ancrage_published::FILTER_PARAMS`]) plus `page` (0-based) and `par_page`.
 
 use std::collections::HashMap;
 
@@ -46,30 +46,24 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Read the filter from French query parameters.
+/// Read the filter from French query parameters (the same names as the pages'
+/// URLs, see [`ListFilter::from_params`]); `page` is 0-based here.
 fn filter_from_params(p: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
-    let opt = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
+    let bad = |m: String| ApiError(StatusCode::BAD_REQUEST, m);
     let num = |k: &str| -> Result<u32, ApiError> {
         match p.get(k).filter(|v| !v.is_empty()) {
             None => Ok(0),
             Some(v) => v.parse().map_err(|_| {
-                ApiError(
-                    StatusCode::BAD_REQUEST,
-                    format!("Paramètre « {k} » invalide : « {v} » (entier positif attendu)"),
-                )
+                bad(format!(
+                    "Paramètre « {k} » invalide : « {v} » (entier positif attendu)"
+                ))
             }),
         }
     };
-    let f = ListFilter {
-        basin: opt("bassin"),
-        section: opt("section"),
-        band: opt("categorie"),
-        sort: opt("tri"),
-        page: num("page")?,
-        per_page: num("par_page")?,
-    };
-    f.validate()
-        .map_err(|m| ApiError(StatusCode::BAD_REQUEST, m))?;
+    let mut f = ListFilter::from_params(|k| p.get(k).cloned()).map_err(bad)?;
+    f.page = num("page")?;
+    f.per_page = num("par_page")?;
+    f.validate().map_err(bad)?;
     Ok(f)
 }
 
@@ -115,14 +109,20 @@ async fn export_csv(
     State(store): State<PublishedStore>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let f = filter_from_params(&p)?;
+    // `sel`: the counselor's selection, in its order, instead of the filters.
+    let selection = ancrage_published::parse_selection(p.get("sel").map_or("", String::as_str));
+    let rows = if selection.is_empty() {
+        store.list_all(&filter_from_params(&p)?).await?
+    } else {
+        store.by_sirets(&selection).await?
+    };
     let mut out = String::from("\u{feff}");
     out.push_str(
         "SIRET;Nom;Adresse;Code postal;Commune;Bassin;Code NAF;Activité;Score;Catégorie;\
-         Embauches (personnes);Part de femmes (%);Part de CDI (%);Effectif\r\n",
+         Embauches (personnes);Part de femmes (%);Part de CDI (%);Effectif;Points forts\r\n",
     );
     let pct = |v: Option<f64>| v.map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default();
-    for s in store.list_all(&f).await? {
+    for s in rows {
         let fields = [
             s.siret.clone(),
             s.display_name(),
@@ -138,6 +138,7 @@ async fn export_csv(
             pct(s.women_share),
             pct(s.cdi_share),
             s.headcount.map(|n| n.to_string()).unwrap_or_default(),
+            s.strengths.join(", "),
         ];
         let line: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
         out.push_str(&line.join(";"));
