@@ -32,6 +32,19 @@ pub struct Basemap {
 #[derive(Clone, Debug, Default)]
 pub struct BasemapData(pub std::sync::Arc<Basemap>);
 
+/// A basin suggestion for what the user typed (basin, commune, code or postcode).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlaceHit {
+    pub basin: String,
+    pub basin_label: String,
+    pub text: String,
+}
+
+/// Server side: the place index of the grid in use (absent without reference data).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+pub struct PlaceIndex(pub Option<std::sync::Arc<ancrage_refdata::search::PlaceSearch>>);
+
 #[cfg(feature = "ssr")]
 fn store() -> Result<ancrage_store::PublishedStore, ServerFnError> {
     use_context::<ancrage_store::PublishedStore>()
@@ -84,6 +97,50 @@ pub async fn get_establishment(
         )));
     }
     store()?.detail(&siret).await.map_err(to_fn_error)
+}
+
+/// Basin suggestions for a search text (at most 8).
+#[server(prefix = "/api/fn", endpoint = "search_places")]
+pub async fn search_places(query: String) -> Result<Vec<PlaceHit>, ServerFnError> {
+    if query.chars().count() > 80 {
+        return Err(ServerFnError::new(
+            "Recherche trop longue (80 caractères au plus)",
+        ));
+    }
+    let Some(index) = use_context::<PlaceIndex>().and_then(|i| i.0) else {
+        return Ok(Vec::new());
+    };
+    Ok(index
+        .search(&query, 8)
+        .into_iter()
+        .map(|m| PlaceHit {
+            basin: m.basin,
+            basin_label: m.basin_label,
+            text: m.text,
+        })
+        .collect())
+}
+
+/// The list to print: the selection when `selection` is not empty (in its
+/// order), else every establishment matching `filter` (at most 500).
+#[server(prefix = "/api/fn", endpoint = "print_list")]
+pub async fn print_list(filter: ListFilter, selection: String) -> Result<ListPage, ServerFnError> {
+    let sirets = ancrage_published::parse_selection(&selection);
+    let store = store()?;
+    if sirets.is_empty() {
+        let f = ListFilter {
+            page: 0,
+            per_page: ListFilter::MAX_PER_PAGE,
+            ..filter
+        };
+        store.list(&f).await.map_err(to_fn_error)
+    } else {
+        let items = store.by_sirets(&sirets).await.map_err(to_fn_error)?;
+        Ok(ListPage {
+            total: items.len() as i64,
+            items,
+        })
+    }
 }
 
 /// Values the filters can take, counted under the other active filters.
