@@ -244,6 +244,7 @@ fn establishment(
         if person.sex == Some(Sex::Female) {
             ind.hires_women += 1;
         }
+        let mut priority = h.boeth || h.aided;
         if let Some(b) = person.birth {
             let age = age_at(b, d);
             if age < YOUNG_BELOW {
@@ -251,6 +252,7 @@ fn establishment(
             }
             if age >= SENIOR_FROM {
                 ind.hires_senior += 1;
+                priority = true;
             }
         }
         ind.hires_boeth += h.boeth as u32;
@@ -273,6 +275,7 @@ fn establishment(
         if d >= no_exp_from {
             ind.hires_no_experience_known += 1;
             ind.hires_no_experience += earlier.is_empty() as u32;
+            priority |= earlier.is_empty();
         }
         if d >= long_gap_from {
             ind.hires_long_gap_known += 1;
@@ -280,6 +283,7 @@ fn establishment(
             let gap =
                 !earlier.is_empty() && earlier.iter().all(|c| c.end.is_some_and(|x| x < limit));
             ind.hires_long_gap += gap as u32;
+            priority |= gap;
         }
         if d >= long_sick_from {
             ind.hires_long_sick_known += 1;
@@ -293,7 +297,9 @@ fn establishment(
                 }) || c.invalidity.iter().any(|s| s.end.is_some_and(within))
             });
             ind.hires_long_sick += sick as u32;
+            priority |= sick;
         }
+        ind.hires_priority += priority as u32;
 
         // Tenure spell at this establishment.
         let mut spell_end = h.end;
