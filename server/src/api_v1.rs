@@ -17,6 +17,8 @@ pub fn router(store: PublishedStore) -> Router {
         .route("/api/v1/establishments", get(list))
         .route("/api/v1/establishments/{siret}", get(detail))
         .route("/api/v1/filters", get(filters))
+        .route("/api/v1/basins", get(basins))
+        .route("/api/v1/basins/compare", get(compare))
         .route("/api/v1/export.csv", get(export_csv))
         .route("/api/v1/openapi.json", get(openapi))
         .with_state(store)
@@ -100,6 +102,20 @@ async fn filters(
 ) -> Result<Response, ApiError> {
     let f = filter_from_params(&p)?;
     Ok(Json(store.filter_options(&f).await?).into_response())
+}
+
+async fn basins(State(store): State<PublishedStore>) -> Result<Response, ApiError> {
+    Ok(Json(store.basins().await?).into_response())
+}
+
+/// `?bassins=a,b[,c[,d]]`: 2 to 4 basins side by side.
+async fn compare(
+    State(store): State<PublishedStore>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let codes = ancrage_published::parse_compared(p.get("bassins").map_or("", String::as_str))
+        .map_err(|m| ApiError(StatusCode::BAD_REQUEST, m))?;
+    Ok(Json(store.compare_basins(&codes).await?).into_response())
 }
 
 /// Every establishment matching the filters, as CSV for a spreadsheet:

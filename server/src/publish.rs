@@ -16,10 +16,10 @@ use std::collections::HashMap;
 use ancrage_refdata::sirene::{read_sirene, SireneEstablishment};
 use ancrage_refdata::{Grid, Refdata};
 
-/// Fewest people a published figure may rest on.
-pub const MIN_PEOPLE: u32 = 5;
+/// Fewest people a published figure may rest on (one rule for cards and totals).
+pub const MIN_PEOPLE: u32 = ancrage_published::MIN_PEOPLE as u32;
 /// Fewest people a health-related figure may rest on.
-pub const MIN_PEOPLE_HEALTH: u32 = 11;
+pub const MIN_PEOPLE_HEALTH: u32 = ancrage_published::MIN_PEOPLE_HEALTH as u32;
 
 /// Reference data, the grid used to name basins and the optional SIRENE
 /// extract (already reduced to what may be shown).
@@ -157,6 +157,8 @@ fn published_row(
         hires_women: visible(ind.hires_women),
         hires_cdi: visible(ind.hires_cdi),
         hires_cdd: visible(ind.hires_cdd),
+        // Priority publics include disabled workers and long sick leaves.
+        hires_priority: (ind.hires >= MIN_PEOPLE_HEALTH).then_some(ind.hires_priority as i64),
         peer_group: Some(s.peer_group.clone()),
         dimensions: s
             .dimensions

@@ -92,7 +92,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
                 }).collect_view()}
             </ul>
         })}
-        <Drivers strengths=d.strengths() weaknesses=d.weaknesses()/>
+        <Drivers strengths=d.strengths().iter().map(|c| c.label.clone()).collect() weaknesses=d.weaknesses().iter().map(|c| c.label.clone()).collect()/>
         <dl class="facts">
             <dt>"Embauches (personnes)"</dt><dd>{count(s.hires)}</dd>
             <dt>"dont femmes"</dt><dd>{pct(s.women_share)}</dd>

@@ -7,6 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod basins;
+pub use basins::{
+    basin_summaries, class_colour, class_of, parse_compared, quantile_breaks, Aggregate,
+    BasinSummary, SectorSummary, BASIN_METRICS, CHOROPLETH_PALETTE, MAX_COMPARED, MIN_PEOPLE,
+    MIN_PEOPLE_HEALTH,
+};
+
 /// Score band codes, best first. The engine decides; this is how they are shown.
 pub const BANDS: [(&str, &str); 5] = [
     ("engagee", "Engagée"),
@@ -127,6 +134,10 @@ pub struct EstablishmentDetail {
     pub hires_women: Option<i64>,
     pub hires_cdi: Option<i64>,
     pub hires_cdd: Option<i64>,
+    /// Hires from priority publics; published with the hires from
+    /// [`MIN_PEOPLE_HEALTH`] people (it includes health-related criteria).
+    #[serde(default)]
+    pub hires_priority: Option<i64>,
     pub peer_group: Option<String>,
     pub dimensions: Vec<DimensionView>,
     pub components: Vec<ComponentView>,
@@ -138,17 +149,29 @@ impl EstablishmentDetail {
     /// Position under which a component counts as a weakness (bottom quarter).
     pub const WEAKNESS_UNDER: f64 = 25.0;
 
-    /// Labels of the published components in the top quarter of the peers, best first (at most 3).
-    pub fn strengths(&self) -> Vec<String> {
+    /// Published components in the top quarter of the peers, best first (at most 3).
+    pub fn strengths(&self) -> Vec<&ComponentView> {
         self.ranked_components(|p| p >= Self::STRENGTH_FROM, true)
     }
 
-    /// Labels of the published components in the bottom quarter of the peers, worst first (at most 3).
-    pub fn weaknesses(&self) -> Vec<String> {
+    /// Published components in the bottom quarter of the peers, worst first (at most 3).
+    pub fn weaknesses(&self) -> Vec<&ComponentView> {
         self.ranked_components(|p| p < Self::WEAKNESS_UNDER, false)
     }
 
-    fn ranked_components(&self, keep: impl Fn(f64) -> bool, best_first: bool) -> Vec<String> {
+    /// Short labels of [`Self::strengths`], for lists, printed pages and exports.
+    pub fn strength_tags(&self) -> Vec<String> {
+        self.strengths()
+            .into_iter()
+            .map(|c| short_label(&c.key).unwrap_or(&c.label).to_string())
+            .collect()
+    }
+
+    fn ranked_components(
+        &self,
+        keep: impl Fn(f64) -> bool,
+        best_first: bool,
+    ) -> Vec<&ComponentView> {
         let mut picked: Vec<(f64, &ComponentView)> = self
             .components
             .iter()
@@ -162,11 +185,7 @@ impl EstablishmentDetail {
                 ord
             }
         });
-        picked
-            .into_iter()
-            .take(3)
-            .map(|(_, c)| c.label.clone())
-            .collect()
+        picked.into_iter().take(3).map(|(_, c)| c).collect()
     }
 
     /// Position of one component among peers, when published.
@@ -176,6 +195,27 @@ impl EstablishmentDetail {
             .find(|c| c.key == key)
             .and_then(|c| c.position)
     }
+}
+
+/// Short French label of a score component (list columns, printed lists).
+pub fn short_label(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "gender_balance" => "Mixité",
+        "young" => "Jeunes",
+        "senior" => "Seniors",
+        "boeth" => "Handicap",
+        "aided" => "Contrats aidés",
+        "alternance" => "Alternance",
+        "no_experience" => "Sans expérience",
+        "long_gap" => "Après une interruption",
+        "long_sick" => "Après un arrêt long",
+        "cdi_share" => "CDI",
+        "cdd_duration" => "CDD longs",
+        "retention_12m" => "Salariés qui restent",
+        "cdd_to_cdi" => "CDD → CDI",
+        "accidents" => "Peu d'accidents",
+        _ => return None,
+    })
 }
 
 /// Sort orders of the list. The default, `categorie`, ranks by band and, inside
@@ -564,6 +604,72 @@ mod tests {
         assert_eq!(departement_of("2A004").as_deref(), Some("2A"));
         assert_eq!(departement_of("97411").as_deref(), Some("974"));
         assert_eq!(departement_of("7"), None);
+    }
+
+    #[test]
+    fn strengths_are_the_top_quarter_best_first() {
+        let comp = |key: &str, position: Option<f64>| ComponentView {
+            key: key.into(),
+            label: format!("Libellé {key}"),
+            dimension: "ouverture".into(),
+            value: None,
+            peer_median: None,
+            position,
+            n: 20,
+            note: None,
+        };
+        let d = EstablishmentDetail {
+            summary: EstablishmentSummary {
+                siret: "1".into(),
+                name: None,
+                address: None,
+                naf: None,
+                naf_label: None,
+                commune: None,
+                commune_name: None,
+                postcode: None,
+                basin: None,
+                basin_label: None,
+                lat: None,
+                lng: None,
+                headcount: None,
+                hires: None,
+                women_share: None,
+                cdi_share: None,
+                score: None,
+                band: "engagee".into(),
+                division_label: None,
+                size_band: None,
+                strengths: vec![],
+            },
+            first_month: None,
+            last_month: None,
+            hires_women: None,
+            hires_cdi: None,
+            hires_cdd: None,
+            hires_priority: None,
+            peer_group: None,
+            dimensions: vec![],
+            components: vec![
+                comp("young", Some(76.0)),
+                comp("senior", Some(90.0)),
+                comp("unknown_key", Some(80.0)),
+                comp("cdi_share", Some(75.0)),
+                comp("boeth", None),
+                comp("accidents", Some(20.0)),
+                comp("retention_12m", Some(24.9)),
+                comp("aided", Some(25.0)),
+            ],
+        };
+        let keys = |v: Vec<&ComponentView>| v.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
+        // 90, 80, 76 (75 is also in the top quarter, but only three are kept).
+        assert_eq!(keys(d.strengths()), ["senior", "unknown_key", "young"]);
+        assert_eq!(
+            d.strength_tags(),
+            ["Seniors", "Libellé unknown_key", "Jeunes"]
+        );
+        // Below 25, worst first; 25 itself is not a weakness.
+        assert_eq!(keys(d.weaknesses()), ["accidents", "retention_12m"]);
     }
 
     #[test]

@@ -23,6 +23,8 @@ use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
 
+mod basins;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 #[derive(Debug, thiserror::Error)]
@@ -141,17 +143,18 @@ impl PublishedStore {
                     siret: s.siret.clone(),
                     message: e.to_string(),
                 })?;
-            let strengths = serde_json::to_string(&d.strengths()).unwrap_or_else(|_| "[]".into());
+            let strengths =
+                serde_json::to_string(&d.strength_tags()).unwrap_or_else(|_| "[]".into());
             let mut q = sqlx::query(
                 "INSERT INTO establishment (siret, name, address, naf, naf_label, section, \
                  commune, commune_name, postcode, basin, basin_label, lat, lng, headcount, \
                  hires, hires_women, hires_cdi, hires_cdd, women_share, cdi_share, score, \
                  band, first_month, last_month, peer_group, dimensions, components, \
                  departement, division, division_label, size_band, band_rank, rotation, strengths, \
-                 pos_young, pos_senior, pos_boeth, pos_no_experience, pos_long_gap, pos_long_sick, \
-                 pos_aided) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                 $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, \
-                 $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41)",
+                 hires_priority, pos_young, pos_senior, pos_boeth, pos_no_experience, pos_long_gap, \
+                 pos_long_sick, pos_aided) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, \
+                 $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42)",
             )
             .bind(&s.siret)
             .bind(&s.name)
@@ -187,6 +190,7 @@ impl PublishedStore {
             .bind(band_rank(&s.band))
             .bind(rotation_key(&s.siret))
             .bind(strengths)
+            .bind(d.hires_priority)
             // sqlx 0.8's Any driver sends a NULL f64 as a float4 parameter; a
             // statement prepared from a row with a missing float then rejects
             // the next row's float8 values on PostgreSQL ("incorrect binary
@@ -197,6 +201,7 @@ impl PublishedStore {
             }
             q.execute(&mut *tx).await?;
         }
+        basins::replace(&mut tx, rows).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -297,7 +302,7 @@ impl PublishedStore {
     /// The card of one establishment.
     pub async fn detail(&self, siret: &str) -> Result<Option<EstablishmentDetail>, StoreError> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, hires_women, hires_cdi, hires_cdd, first_month, \
+            "SELECT {SUMMARY_COLUMNS}, hires_women, hires_cdi, hires_cdd, hires_priority, first_month, \
              last_month, peer_group, dimensions, components FROM establishment WHERE siret = $1"
         );
         let Some(row) = sqlx::query(&sql)
@@ -321,6 +326,7 @@ impl PublishedStore {
             hires_women: row.try_get("hires_women")?,
             hires_cdi: row.try_get("hires_cdi")?,
             hires_cdd: row.try_get("hires_cdd")?,
+            hires_priority: row.try_get("hires_priority")?,
             first_month: row.try_get("first_month")?,
             last_month: row.try_get("last_month")?,
             peer_group: row.try_get("peer_group")?,

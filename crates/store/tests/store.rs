@@ -43,6 +43,7 @@ fn row(
         hires_women: Some(hires / 2),
         hires_cdi: None,
         hires_cdd: None,
+        hires_priority: None,
         peer_group: Some("NAF 56 · 10-49".into()),
         dimensions: vec![ancrage_published::DimensionView {
             key: "ouverture".into(),
@@ -262,7 +263,77 @@ async fn suite(store: PublishedStore) {
     assert_eq!(store.list(&ListFilter::default()).await.unwrap().total, 1);
 
     counselor_filters(&store).await;
+    basin_summaries(&store).await;
     fair_rotation(store).await;
+}
+
+/// Basin summaries are written with the establishments and read back whole;
+/// totals add published figures only.
+async fn basin_summaries(store: &PublishedStore) {
+    let with_split = |mut d: EstablishmentDetail, cdi: i64, priority: Option<i64>| {
+        d.hires_cdi = Some(cdi);
+        d.hires_cdd = d.summary.hires.map(|h| h - cdi);
+        d.hires_priority = priority;
+        d
+    };
+    let mut rows = sample();
+    // Hires 40 (women 20) and 12 (women 6) in basin 691; 9 (women 4) in 133;
+    // Épicerie C's 3 hires are hidden on its card.
+    rows[0] = with_split(rows[0].clone(), 30, Some(10));
+    rows[1] = with_split(rows[1].clone(), 2, None);
+    rows[2].summary.hires = None;
+    rows[2].hires_women = None;
+    rows[3] = with_split(rows[3].clone(), 5, Some(1));
+    store.publish(&rows).await.unwrap();
+    let basins = store.basins().await.unwrap();
+    let codes: Vec<&str> = basins.iter().map(|b| b.basin.as_str()).collect();
+    assert_eq!(codes, ["133", "691"]);
+    let lyon = &basins[1].figures;
+    assert_eq!(basins[1].label, "Bassin 691");
+    assert_eq!((lyon.establishments, lyon.calculable), (2, 2));
+    assert_eq!((lyon.engaged, lyon.welcoming), (1, 1));
+    assert_eq!(lyon.median_score, Some((72.0 + 55.5) / 2.0));
+    assert_eq!(lyon.hires, Some(52));
+    assert_eq!(lyon.women_share, Some(26.0 / 52.0));
+    assert_eq!(lyon.cdi_share, Some(32.0 / 52.0));
+    // Priority hires are published for the Brasserie only: 10 of 40.
+    assert_eq!(lyon.priority_share, Some(10.0 / 40.0));
+    let sectors: Vec<(&str, &str)> = basins[1]
+        .sectors
+        .iter()
+        .map(|s| (s.section.as_str(), s.label.as_str()))
+        .collect();
+    assert_eq!(
+        sectors,
+        [
+            ("I", "Hébergement et restauration"),
+            ("Q", "Santé humaine et action sociale")
+        ]
+    );
+    // Basin 133: C's hidden hires are not in the total (9 is D's alone).
+    let marseille = &basins[0].figures;
+    assert_eq!(marseille.hires, Some(9));
+    assert_eq!(marseille.hires_covered, 1);
+    assert_eq!(marseille.median_score, Some(38.0));
+    // 9 hires < 11: no priority share.
+    assert_eq!(marseille.priority_share, None);
+
+    let compared = store
+        .compare_basins(&["691".into(), "133".into()])
+        .await
+        .unwrap();
+    assert_eq!(compared[0], basins[1]);
+    assert_eq!(compared[1], basins[0]);
+    match store.compare_basins(&["691".into(), "999".into()]).await {
+        Err(StoreError::Filter(m)) => assert!(m.contains("999"), "{m}"),
+        other => panic!("expected a filter error, got {other:?}"),
+    }
+    // The card keeps its priority hires.
+    let d = store.detail("11111111100011").await.unwrap().unwrap();
+    assert_eq!(d.hires_priority, Some(10));
+    // Republishing replaces the summaries too.
+    store.publish(&rows[..1]).await.unwrap();
+    assert_eq!(store.basins().await.unwrap().len(), 1);
 }
 
 fn with_component(
