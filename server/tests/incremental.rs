@@ -37,7 +37,10 @@ fn a_later_ingest_adds_to_the_first_and_its_ar_supersedes() {
     // Before the corrections: the ghost P9 of the original February 2024 is
     // a hire, P7 a CDD; B lacks Jules and Hugo's end is inferred (30 Sep 2023).
     let a = site.inspect(A);
-    assert_eq!((a["hires"].as_u64(), a["hires_cdi"].as_u64()), (Some(8), Some(3)));
+    assert_eq!(
+        (a["hires"].as_u64(), a["hires_cdi"].as_u64()),
+        (Some(8), Some(3))
+    );
     let b = site.inspect(B);
     assert_eq!(b["hires"], 1);
     assert!(close(&b["employee_years"], 50.0 / 12.0));
@@ -85,7 +88,10 @@ fn the_same_files_twice_change_nothing() {
     let copy = tmp.path().join("copy.dsn");
     std::fs::copy(&dsn_files(&fixtures())[0], &copy).unwrap();
     let out = site.ingest(&[fixtures(), copy]);
-    assert!(out.contains("94 fichier(s) lus (0 nouveaux, 94 déjà connus"), "{out}");
+    assert!(
+        out.contains("94 fichier(s) lus (0 nouveaux, 94 déjà connus"),
+        "{out}"
+    );
     assert_eq!(site.published(), published);
     assert_eq!(site.working(), (status, scored));
 }

@@ -66,7 +66,11 @@ impl Site {
             "--work-dir".into(),
             self.work().display().to_string(),
         ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice(&out.stdout).unwrap()
     }
     /// Everything the published store serves: every establishment's card, as JSON.
