@@ -159,6 +159,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => {
             let dsn = args.dir.join("dsn");
             if args.regenerate || !dsn.join("manifest.json").is_file() {
+                // A new territory replaces the old one: its observations go too.
+                let work = args.dir.join("work");
+                if work.exists() {
+                    std::fs::remove_dir_all(&work)?;
+                }
                 println!("Génération du territoire synthétique (préréglage demo)…");
                 synth::run(&synth::SynthArgs {
                     preset: "demo".into(),
@@ -168,6 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     out: dsn.clone(),
                     refdata: args.serve.refdata.clone(),
                     report: false,
+                    only_basin: None,
                     quiet: false,
                 })?;
             }
