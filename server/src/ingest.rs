@@ -12,6 +12,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
+use std::time::Instant;
 
 use ancrage_dsn::{DsnReader, Severity};
 use ancrage_engine::{observe, DeclObs, IdKind, IngestStats, Pseudonymiser, ScoreConfig};
@@ -190,7 +191,7 @@ pub fn read_into_store(
     progress: &ProgressBar,
     report: &mut IngestReport,
 ) -> anyhow::Result<()> {
-    let (tx, rx) = mpsc::sync_channel::<Message>(1024);
+    let (tx, rx) = mpsc::sync_channel::<Message>(64);
     let claimed = Mutex::new(HashSet::new());
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -345,11 +346,27 @@ pub async fn run(database_url: &str, args: &IngestArgs) -> anyhow::Result<Ingest
     }
     let (rows, generation) = tokio::task::block_in_place(|| -> anyhow::Result<_> {
         let mut batch = work.begin()?;
+        let t0 = Instant::now();
         read_into_store(&files, &ps, &known, &mut batch, &progress, &mut report)?;
         progress.finish_and_clear();
         report.files_new = batch.new_files();
+        tracing::info!(
+            "read {} new file(s) ({} declarations) in {:.1} s",
+            report.files_new,
+            report.declarations,
+            t0.elapsed().as_secs_f64()
+        );
+        let t0 = Instant::now();
         let (indicators, parts, _stats) = batch.indicators(args.partition_mb << 20)?;
         report.partitions = parts.groups;
+        tracing::info!(
+            "recomputed {} establishments from the working store in {} group(s) \
+             (largest {:.0} MiB of observations) in {:.1} s",
+            indicators.len(),
+            parts.groups,
+            parts.largest_group_bytes as f64 / (1 << 20) as f64,
+            t0.elapsed().as_secs_f64()
+        );
         let scored = ancrage_engine::score_all(indicators, &ScoreConfig::default());
         let rows = publish::published_rows(&scored, refdata.as_ref());
         let records: Vec<(String, String)> = scored
