@@ -10,7 +10,7 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm's wasm-opt b
 cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 WASM=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
 
-rm -rf "$SITE.tmp" && mkdir -p "$SITE.tmp/pkg" "$SITE.tmp/vendor/leaflet"
+rm -rf "$SITE.tmp" && mkdir -p "$SITE.tmp/pkg" "$SITE.tmp/vendor/leaflet" "$SITE.tmp/vendor/markercluster"
 cp -r public/. "$SITE.tmp/"
 wasm-bindgen --target web --out-name ancrage --out-dir "$SITE.tmp/pkg" "$WASM"
 # HydrationScripts loads /pkg/ancrage.wasm.
@@ -20,6 +20,8 @@ wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
 cp style/main.css "$SITE.tmp/pkg/ancrage.css"
 cp node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css "$SITE.tmp/vendor/leaflet/"
 cp -r node_modules/leaflet/dist/images "$SITE.tmp/vendor/leaflet/"
+cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+   node_modules/leaflet.markercluster/dist/MarkerCluster.css "$SITE.tmp/vendor/markercluster/"
 if [ -d data/refdata/site ]; then cp -r data/refdata/site/. "$SITE.tmp/vendor/"; fi
 rm -rf "$SITE" && mv "$SITE.tmp" "$SITE"
 echo "site built in $SITE ($(du -sh "$SITE" | cut -f1); wasm $(gzip -c "$SITE/pkg/ancrage.wasm" | wc -c) bytes gzipped)"

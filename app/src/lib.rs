@@ -25,7 +25,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href="/vendor/leaflet/leaflet.css"/>
+                <link rel="stylesheet" href="/vendor/markercluster/MarkerCluster.css"/>
                 <script src="/vendor/leaflet/leaflet.js"></script>
+                <script src="/vendor/markercluster/leaflet.markercluster.js"></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -63,6 +65,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="notice">"Page introuvable."</p> }>
                     <Route path=path!("/") view=pages::carte::CartePage ssr=SsrMode::Async/>
                     <Route path=path!("/methode") view=pages::methode::MethodePage ssr=SsrMode::Async/>
+                    <Route path=path!("/imprimer") view=pages::imprimer::ImprimerPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

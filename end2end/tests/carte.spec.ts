@@ -46,8 +46,8 @@ test("a row and a marker open the establishment card", async ({ page }) => {
   await hydrated(page);
   const first = page.locator("tr.row").first();
   const siret = await first.getAttribute("data-siret");
-  const name = (await first.locator("th a").innerText()).trim();
-  await first.locator("th a").click();
+  const name = (await first.locator("th a.etab-link").innerText()).trim();
+  await first.locator("th a.etab-link").click();
   await expect(page).toHaveURL(new RegExp(`etab=${siret}`));
   const card = page.locator("#fiche");
   await expect(card.locator("h2")).toHaveText(name);
@@ -97,7 +97,7 @@ test("without JavaScript the list is rendered by the server", async ({ browser, 
   expect(await rows.count()).toBeGreaterThan(0);
   // The card works as a plain link too.
   const siret = await rows.first().getAttribute("data-siret");
-  await rows.first().locator("th a").click();
+  await rows.first().locator("th a.etab-link").click();
   await expect(page.locator("#fiche .siret")).toHaveText(siret!);
   await context.close();
 });
@@ -115,7 +115,7 @@ test("the list exports as CSV with the current filters", async ({ page, request 
   await page.goto("/?section=I");
   await hydrated(page);
   const count = Number((await page.locator("#list-count").innerText()).match(/^(\d+)/)![1]);
-  const href = await page.locator("p.export a").getAttribute("href");
+  const href = await page.locator("p.export a[download]").getAttribute("href");
   expect(href).toContain("section=I");
   const res = await request.get(href!);
   expect(res.status()).toBe(200);
@@ -140,7 +140,7 @@ test("keyboard only: skip link, open a card, Escape closes it", async ({ page })
   await page.keyboard.press("Enter");
   // From the list, the next Tab stops are the list's links, not the map markers.
   await page.keyboard.press("Tab");
-  const focused = page.locator("tr.row th a").first();
+  const focused = page.locator("tr.row th a.etab-link").first();
   await expect(focused).toBeFocused();
   const siret = await page.locator("tr.row").first().getAttribute("data-siret");
   await page.keyboard.press("Enter");

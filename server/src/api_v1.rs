@@ -1,6 +1,6 @@
 //! Public JSON API under `/api/v1/` (the same queries as the server functions)
-//! and the CSV export of a list. Query parameters use the UI's French names:
-//! `bassin`, `section`, `categorie`, `tri`, `page`, `par_page`.
+//! and the CSV export of a list. Query parameters use the UI's French names
+//! ([`ancrage_published::FILTER_PARAMS`]) plus `page` (0-based) and `par_page`.
 
 use std::collections::HashMap;
 
@@ -17,6 +17,8 @@ pub fn router(store: PublishedStore) -> Router {
         .route("/api/v1/establishments", get(list))
         .route("/api/v1/establishments/{siret}", get(detail))
         .route("/api/v1/filters", get(filters))
+        .route("/api/v1/basins", get(basins))
+        .route("/api/v1/basins/compare", get(compare))
         .route("/api/v1/export.csv", get(export_csv))
         .route("/api/v1/openapi.json", get(openapi))
         .with_state(store)
@@ -46,30 +48,24 @@ impl From<StoreError> for ApiError {
     }
 }
 
-/// Read the filter from French query parameters.
+/// Read the filter from French query parameters (the same names as the pages'
+/// URLs, see [`ListFilter::from_params`]); `page` is 0-based here.
 fn filter_from_params(p: &HashMap<String, String>) -> Result<ListFilter, ApiError> {
-    let opt = |k: &str| p.get(k).filter(|v| !v.is_empty()).cloned();
+    let bad = |m: String| ApiError(StatusCode::BAD_REQUEST, m);
     let num = |k: &str| -> Result<u32, ApiError> {
         match p.get(k).filter(|v| !v.is_empty()) {
             None => Ok(0),
             Some(v) => v.parse().map_err(|_| {
-                ApiError(
-                    StatusCode::BAD_REQUEST,
-                    format!("Paramètre « {k} » invalide : « {v} » (entier positif attendu)"),
-                )
+                bad(format!(
+                    "Paramètre « {k} » invalide : « {v} » (entier positif attendu)"
+                ))
             }),
         }
     };
-    let f = ListFilter {
-        basin: opt("bassin"),
-        section: opt("section"),
-        band: opt("categorie"),
-        sort: opt("tri"),
-        page: num("page")?,
-        per_page: num("par_page")?,
-    };
-    f.validate()
-        .map_err(|m| ApiError(StatusCode::BAD_REQUEST, m))?;
+    let mut f = ListFilter::from_params(|k| p.get(k).cloned()).map_err(bad)?;
+    f.page = num("page")?;
+    f.per_page = num("par_page")?;
+    f.validate().map_err(bad)?;
     Ok(f)
 }
 
@@ -108,6 +104,20 @@ async fn filters(
     Ok(Json(store.filter_options(&f).await?).into_response())
 }
 
+async fn basins(State(store): State<PublishedStore>) -> Result<Response, ApiError> {
+    Ok(Json(store.basins().await?).into_response())
+}
+
+/// `?bassins=a,b[,c[,d]]`: 2 to 4 basins side by side.
+async fn compare(
+    State(store): State<PublishedStore>,
+    Query(p): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let codes = ancrage_published::parse_compared(p.get("bassins").map_or("", String::as_str))
+        .map_err(|m| ApiError(StatusCode::BAD_REQUEST, m))?;
+    Ok(Json(store.compare_basins(&codes).await?).into_response())
+}
+
 /// Every establishment matching the filters, as CSV for a spreadsheet:
 /// UTF-8 with a byte-order mark (so Excel reads the accents), `;` separator
 /// and decimal comma, French column names.
@@ -115,14 +125,20 @@ async fn export_csv(
     State(store): State<PublishedStore>,
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let f = filter_from_params(&p)?;
+    // `sel`: the counselor's selection, in its order, instead of the filters.
+    let selection = ancrage_published::parse_selection(p.get("sel").map_or("", String::as_str));
+    let rows = if selection.is_empty() {
+        store.list_all(&filter_from_params(&p)?).await?
+    } else {
+        store.by_sirets(&selection).await?
+    };
     let mut out = String::from("\u{feff}");
     out.push_str(
         "SIRET;Nom;Adresse;Code postal;Commune;Bassin;Code NAF;Activité;Score;Catégorie;\
-         Embauches (personnes);Part de femmes (%);Part de CDI (%);Effectif\r\n",
+         Embauches (personnes);Part de femmes (%);Part de CDI (%);Effectif;Points forts\r\n",
     );
     let pct = |v: Option<f64>| v.map(|x| format!("{:.0}", x * 100.0)).unwrap_or_default();
-    for s in store.list_all(&f).await? {
+    for s in rows {
         let fields = [
             s.siret.clone(),
             s.display_name(),
@@ -138,6 +154,7 @@ async fn export_csv(
             pct(s.women_share),
             pct(s.cdi_share),
             s.headcount.map(|n| n.to_string()).unwrap_or_default(),
+            s.strengths.join(", "),
         ];
         let line: Vec<String> = fields.iter().map(|v| csv_field(v)).collect();
         out.push_str(&line.join(";"));

@@ -16,10 +16,10 @@ use std::collections::HashMap;
 use ancrage_refdata::sirene::{read_sirene, SireneEstablishment};
 use ancrage_refdata::{Grid, Refdata};
 
-/// Fewest people a published figure may rest on.
-pub const MIN_PEOPLE: u32 = 5;
+/// Fewest people a published figure may rest on (one rule for cards and totals).
+pub const MIN_PEOPLE: u32 = ancrage_published::MIN_PEOPLE as u32;
 /// Fewest people a health-related figure may rest on.
-pub const MIN_PEOPLE_HEALTH: u32 = 11;
+pub const MIN_PEOPLE_HEALTH: u32 = ancrage_published::MIN_PEOPLE_HEALTH as u32;
 
 /// Reference data, the grid used to name basins and the optional SIRENE
 /// extract (already reduced to what may be shown).
@@ -98,11 +98,25 @@ pub fn published_rows(
     scored: &[ScoredEstablishment],
     places: Option<&Places>,
 ) -> Vec<EstablishmentDetail> {
-    scored.iter().map(|s| published_row(s, places)).collect()
+    let size_bands = ancrage_engine::ScoreConfig::default().size_bands;
+    scored
+        .iter()
+        .map(|s| published_row(s, places, &size_bands))
+        .collect()
 }
 
-fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> EstablishmentDetail {
+fn published_row(
+    s: &ScoredEstablishment,
+    places: Option<&Places>,
+    size_bands: &[u32],
+) -> EstablishmentDetail {
     let ind = &s.indicators;
+    // Size band of the peer groups (public: SIRENE publishes headcount bands too).
+    let size_band = ancrage_engine::score::size_band(ind.headcount, size_bands);
+    let size_band = ancrage_published::SIZE_BANDS
+        .iter()
+        .any(|(c, _)| *c == size_band)
+        .then_some(size_band);
     let shares_visible = ind.hires >= MIN_PEOPLE;
     let mut summary = EstablishmentSummary {
         siret: ind.siret.clone(),
@@ -123,6 +137,9 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
         cdi_share: shares_visible.then(|| ind.cdi_share_hires()).flatten(),
         score: s.score,
         band: s.band.code().to_string(),
+        division_label: None,
+        size_band,
+        strengths: Vec::new(),
     };
     if let Some(p) = places {
         place(
@@ -140,6 +157,8 @@ fn published_row(s: &ScoredEstablishment, places: Option<&Places>) -> Establishm
         hires_women: visible(ind.hires_women),
         hires_cdi: visible(ind.hires_cdi),
         hires_cdd: visible(ind.hires_cdd),
+        // Priority publics include disabled workers and long sick leaves.
+        hires_priority: (ind.hires >= MIN_PEOPLE_HEALTH).then_some(ind.hires_priority as i64),
         peer_group: Some(s.peer_group.clone()),
         dimensions: s
             .dimensions
@@ -165,6 +184,11 @@ fn place(
 ) {
     if let Some(naf) = &summary.naf {
         summary.naf_label = p.refdata.naf_label(naf).map(str::to_string);
+        summary.division_label = p
+            .refdata
+            .naf_division(naf)
+            .and_then(|d| p.refdata.division_label(&d))
+            .map(str::to_string);
     }
     let sirene = p.sirene.get(&summary.siret);
     let mut point = None;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use ancrage_store::PublishedStore;
 use anyhow::Context;
-use app::api::{Basemap, BasemapData};
+use app::api::{Basemap, BasemapData, PlaceIndex};
 use app::{shell, App};
 use axum::http::{header, HeaderValue};
 use axum::routing::get;
@@ -22,7 +22,7 @@ use crate::cli::ServeArgs;
 /// Build the application router for `store`, serving assets from `site_root`.
 pub fn router(
     store: PublishedStore,
-    basemap: BasemapData,
+    (basemap, places): (BasemapData, PlaceIndex),
     site_root: &Path,
     addr: std::net::SocketAddr,
 ) -> Router {
@@ -58,6 +58,7 @@ pub fn router(
             move || {
                 provide_context(ctx_store.clone());
                 provide_context(basemap.clone());
+                provide_context(places.clone());
             },
             move || shell(shell_options.clone()),
         )
@@ -79,8 +80,8 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             args.site_root.display()
         );
     }
-    let basemap = load_basemap(&args.refdata);
-    let app = router(store, basemap, &args.site_root, args.addr);
+    let reference = load_reference(&args.refdata);
+    let app = router(store, reference, &args.site_root, args.addr);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
@@ -94,23 +95,28 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// France outline and the default grid's basins, from the reference data.
-pub fn load_basemap(refdata: &Path) -> BasemapData {
-    let load = || -> Result<Basemap, ancrage_refdata::RefdataError> {
+/// France outline and the default grid's basins (the basemap), and the place
+/// index of that grid (basin search), from the reference data.
+pub fn load_reference(refdata: &Path) -> (BasemapData, PlaceIndex) {
+    let load = || -> Result<(Basemap, PlaceIndex), ancrage_refdata::RefdataError> {
         let rd = ancrage_refdata::Refdata::load(refdata)?;
         let grid = rd.default_grid()?;
-        Ok(Basemap {
+        let places = ancrage_refdata::search::PlaceSearch::new(&rd, &grid);
+        let basemap = Basemap {
             outline: rd.france_outline()?.to_string(),
             basins: grid.polygons.to_string(),
             grid_label: grid.label.clone(),
             approximate: grid.approximate,
-        })
+        };
+        Ok((basemap, PlaceIndex(Some(std::sync::Arc::new(places)))))
     };
     match load() {
-        Ok(b) => BasemapData(std::sync::Arc::new(b)),
+        Ok((b, p)) => (BasemapData(std::sync::Arc::new(b)), p),
         Err(e) => {
-            tracing::warn!("no basemap ({e}): the map will show markers only");
-            BasemapData::default()
+            tracing::warn!(
+                "no reference data ({e}): the map will show markers only, without basin search"
+            );
+            (BasemapData::default(), PlaceIndex::default())
         }
     }
 }

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use ancrage_engine::{IdKind, Pseudonymiser};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -85,7 +87,10 @@ fn ingest_then_serve_the_fixtures() {
         String::from_utf8_lossy(&out.stderr)
     );
     // 89 monthly files + 4 hand-written ones; three establishments.
-    assert!(stdout.contains("93 fichier(s) lus"), "{stdout}");
+    assert!(
+        stdout.contains("93 fichier(s) lus (93 nouveaux"),
+        "{stdout}"
+    );
     assert!(stdout.contains("3 établissements publiés"), "{stdout}");
 
     // The admin view: A's hires as worked out by hand in the fixtures.
@@ -108,16 +113,49 @@ fn ingest_then_serve_the_fixtures() {
     ]);
     assert_eq!(out.status.code(), Some(1));
 
-    // No identifier of a person reaches the published store or the working snapshot.
-    let published = std::fs::read(tmp.path().join("published.db")).unwrap();
-    let snapshot = std::fs::read(work.join("scored.jsonl")).unwrap();
-    for nir in ["1030375111008", "1700375111002", "1900175111004"] {
-        for (name, bytes) in [("published", &published), ("snapshot", &snapshot)] {
-            assert!(
-                !bytes.windows(nir.len()).any(|w| w == nir.as_bytes()),
-                "NIR {nir} found in the {name} store"
-            );
-        }
+    // The published store holds aggregates only: no NIR, NTT or name, no
+    // pseudonymised identifier (hex or raw), no person-level row.
+    let mut published = std::fs::read(tmp.path().join("published.db")).unwrap();
+    if let Ok(wal) = std::fs::read(tmp.path().join("published.db-wal")) {
+        published.extend(wal);
+    }
+    let work_db = std::fs::read(work.join("work.db")).unwrap();
+    let key = std::fs::read_to_string(&key).unwrap();
+    let ps = Pseudonymiser::new(&hex::decode(key.trim()).unwrap());
+    let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    for (id, ntt) in PERSONS {
+        let kind = if *ntt { IdKind::Ntt } else { IdKind::Nir };
+        let pk = ps.key(kind, id);
+        assert!(!contains(&published, id.as_bytes()), "{id} published");
+        assert!(!contains(&published, &pk.0), "key of {id} published");
+        assert!(
+            !contains(&published, pk.to_string().as_bytes()),
+            "hex key of {id} published"
+        );
+        // The private working store has pseudonymised keys, never the identifier.
+        assert!(
+            !contains(&work_db, id.as_bytes()),
+            "{id} in the working store"
+        );
+    }
+    assert!(
+        PERSONS.iter().any(|(id, ntt)| {
+            let kind = if *ntt { IdKind::Ntt } else { IdKind::Nir };
+            contains(&work_db, &ps.key(kind, id).0)
+        }),
+        "the working store keys persons by pseudonym (else this test checks nothing)"
+    );
+    for name in NAMES {
+        assert!(!contains(&published, name.as_bytes()), "{name} published");
+        assert!(
+            !contains(&work_db, name.as_bytes()),
+            "{name} in the working store"
+        );
+    }
+    // No table has more rows than there are establishments (3): 10 persons
+    // and 14 contracts have nowhere to go.
+    for (table, rows) in published_table_rows(&db) {
+        assert!(rows <= 3, "table {table} has {rows} rows");
     }
 
     let port = free_port();
@@ -181,6 +219,53 @@ fn ingest_then_serve_the_fixtures() {
         "filter[band]=super&filter[page]=0&filter[per_page]=0",
     );
     assert!(body.contains("Catégorie de score inconnue"), "{body}");
+}
+
+/// NIR and NTT of the fixtures' persons (crates/engine/tests/common/mod.rs), `true` for an NTT.
+const PERSONS: &[(&str, bool)] = &[
+    ("2000575111001", false),
+    ("1700375111002", false),
+    ("2850775111003", false),
+    ("2123456789003", true),
+    ("1900175111004", false),
+    ("2980875111005", false),
+    ("1750675111006", false),
+    ("2601275111007", false),
+    ("1030375111008", false),
+    ("1950175111009", false),
+    ("2800175111010", false),
+    ("1880475111011", false),
+];
+const NAMES: &[&str] = &[
+    "ALICE", "BRUNO", "CHLOE", "DAVID", "EMMA", "FARID", "GINA", "HUGO", "GHOST", "IRIS", "JULES",
+];
+
+/// Row count of every table of the published store (migrations bookkeeping aside).
+fn published_table_rows(url: &str) -> Vec<(String, i64)> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = ancrage_store::PublishedStore::open(url).await.unwrap();
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' \
+             AND name NOT LIKE 'sqlite%'",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        assert!(tables.iter().any(|t| t == "establishment"), "{tables:?}");
+        let mut out = Vec::new();
+        for t in tables {
+            let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{t}\""))
+                .fetch_one(store.pool())
+                .await
+                .unwrap();
+            out.push((t, n));
+        }
+        out
+    })
 }
 
 fn http_ok(port: u16) -> Option<()> {

@@ -9,6 +9,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::format::{count, pct, query_with, score};
 use super::list::error_text;
+use super::selection::SelectToggle;
 use crate::api::get_establishment;
 
 #[component]
@@ -66,6 +67,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
     });
     view! {
         <h2 id="fiche-titre" tabindex="-1" node_ref=title>{s.display_name()}</h2>
+        <SelectToggle siret=s.siret.clone() name=s.display_name()/>
         <p class="ident">"SIRET " <span class="siret">{s.siret.clone()}</span></p>
         {s.address.clone().map(|a| view! { <p class="address">{a}</p> })}
         <p>{place}</p>
@@ -90,6 +92,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
                 }).collect_view()}
             </ul>
         })}
+        <Drivers strengths=d.strengths().iter().map(|c| c.label.clone()).collect() weaknesses=d.weaknesses().iter().map(|c| c.label.clone()).collect()/>
         <dl class="facts">
             <dt>"Embauches (personnes)"</dt><dd>{count(s.hires)}</dd>
             <dt>"dont femmes"</dt><dd>{pct(s.women_share)}</dd>
@@ -106,6 +109,26 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
             </table>
             <p class="note">"« Ici » est la valeur observée. La position (0 à 100, 100 = le mieux placé) compare la valeur lissée vers les pairs, pour qu'un petit nombre d'embauches ne donne ni un excellent ni un mauvais classement par hasard. Les parts d'embauches sans expérience, après une longue interruption ou un long arrêt ne portent que sur les embauches pour lesquelles l'historique est assez long pour le savoir."</p>
         })}
+    }
+}
+
+/// What lifts the score and what holds it back (top and bottom quarter of the peers).
+#[component]
+fn Drivers(strengths: Vec<String>, weaknesses: Vec<String>) -> impl IntoView {
+    let empty = strengths.is_empty() && weaknesses.is_empty();
+    view! {
+        <div class="drivers">
+            {(!strengths.is_empty()).then(|| view! {
+                <h3>"Ce qui tire le score vers le haut"</h3>
+                <ul class="strengths">{strengths.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            })}
+            {(!weaknesses.is_empty()).then(|| view! {
+                <h3>"Ce qui le tire vers le bas"</h3>
+                <ul class="weaknesses">{weaknesses.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
+            })}
+            {empty.then(|| view! { <p class="note">"Aucune composante ne se détache nettement des employeurs semblables (ni dans le meilleur quart, ni dans le moins bon)."</p> })}
+            <p class="note">"Évolution par année : pas encore publiée (les effectifs annuels sont souvent trop petits pour être diffusés)."</p>
+        </div>
     }
 }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::format::{count, pct, query_with, score};
+use super::selection::SelectToggle;
 
 #[component]
 pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> impl IntoView {
@@ -49,6 +50,7 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                         <th scope="col">"Embauches"</th>
                                         <th scope="col">"Femmes"</th>
                                         <th scope="col">"CDI"</th>
+                                        <th scope="col">"Points forts"</th>
                                     </tr>
                                 </thead>
                                 <tbody>
@@ -56,25 +58,32 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                         let href = query_with(&q, &[("etab", Some(&s.siret))]);
                                         let name = s.display_name();
                                         let band = s.band.clone();
+                                        let strengths = if s.strengths.is_empty() { "—".to_string() } else { s.strengths.join(", ") };
                                         view! {
                                             <tr class="row" data-siret=s.siret.clone()>
                                                 <th scope="row">
-                                                    <a href=href>{name}</a>
+                                                    <a class="etab-link" href=href>{name.clone()}</a>
                                                     <span class=format!("band band-{band}")>{band_label(&band).to_string()}</span>
+                                                    <SelectToggle siret=s.siret.clone() name=name/>
                                                 </th>
                                                 <td>{s.commune_name.clone().unwrap_or_default()}</td>
                                                 <td class="num">{score(s.score)}</td>
                                                 <td class="num">{count(s.hires)}</td>
                                                 <td class="num">{pct(s.women_share)}</td>
                                                 <td class="num">{pct(s.cdi_share)}</td>
+                                                <td class="strengths">{strengths}</td>
                                             </tr>
                                         }
                                     }).collect_view()}
                                 </tbody>
                             </table>
                             <p class="export">
-                                <a href=format!("/api/v1/export.csv{}", query_with(&q, &[("page", None), ("etab", None)])) download="ancrage-etablissements.csv">
+                                <a href=format!("/api/v1/export.csv{}", query_with(&q, &[("page", None), ("etab", None), ("sel", None)])) download="ancrage-etablissements.csv">
                                     "Exporter toute la liste (CSV)"
+                                </a>
+                                " · "
+                                <a href=format!("/imprimer{}", query_with(&q, &[("page", None), ("etab", None), ("sel", None)])) class="print-all">
+                                    "Imprimer toute la liste"
                                 </a>
                             </p>
                             <nav class="pager" aria-label="Pages de la liste">

@@ -31,6 +31,7 @@ pub fn Map(
         });
     }
     view! {
+        <ZoneControl/>
         <div id="map" class="map" node_ref=container role="img"
              aria-label="Carte des établissements ; la liste à côté donne les mêmes informations au clavier"></div>
         <noscript>
@@ -56,6 +57,39 @@ pub fn Map(
                 }
             })}
         </Transition>
+    }
+}
+
+/// "Limit the list to the visible part of the map", and its undo.
+#[component]
+fn ZoneControl() -> impl IntoView {
+    use leptos_router::hooks::{use_navigate, use_query_map};
+    let query = use_query_map();
+    let navigate = use_navigate();
+    let has_zone = move || query.with(|q| q.get("zone").is_some_and(|z| !z.is_empty()));
+    let clear =
+        move || query.with(|q| super::format::query_with(q, &[("zone", None), ("page", None)]));
+    let on_limit = move |_| {
+        #[cfg(any(feature = "hydrate", feature = "csr"))]
+        if let Some([w, s, e, n]) = leaflet_view::current_bounds() {
+            let zone = format!("{w:.4},{s:.4},{e:.4},{n:.4}");
+            let href = query.with_untracked(|q| {
+                super::format::query_with(q, &[("zone", Some(&zone)), ("page", None)])
+            });
+            navigate(&href, Default::default());
+        }
+        #[cfg(not(any(feature = "hydrate", feature = "csr")))]
+        let _ = &navigate;
+    };
+    view! {
+        <div class="zone-control">
+            <button type="button" class="zone-limit" on:click=on_limit>
+                "Limiter la liste à la zone affichée"
+            </button>
+            {move || has_zone().then(|| view! {
+                <a class="zone-clear" href=clear>"Revenir à toute la carte"</a>
+            })}
+        </div>
     }
 }
 
@@ -124,10 +158,15 @@ mod leaflet_view {
         }
     }
 
+    /// Above this many points, markers are clustered (leaflet.markercluster).
+    const CLUSTER_FROM: usize = 400;
+
     struct Live {
         element: web_sys::HtmlElement,
         map: Map,
         markers: LayerGroup,
+        /// `L.markerClusterGroup`, when the plugin is loaded.
+        clusters: Option<LayerGroup>,
         /// Identity of the drawn point set, to refit the view only when it changes.
         drawn: Option<(usize, Option<String>, Option<String>)>,
         basemap: bool,
@@ -148,6 +187,10 @@ mod leaflet_view {
             {
                 let opts = MapOptions::new();
                 opts.set_zoom_control(false);
+                // markercluster needs a maximum zoom; a street level is enough
+                // without tiles (the basemap is basins and communes).
+                opts.set_max_zoom(16.0);
+                opts.set_min_zoom(4.0);
                 let map = Map::new_with_element(el, &opts).ok()?;
                 map.set_view(&LatLng::new(46.6, 2.4), 6.0);
                 // Controls in French.
@@ -164,15 +207,54 @@ mod leaflet_view {
                 }
                 let markers = LayerGroup::new();
                 markers.add_to(&map);
+                let clusters = cluster_group();
+                if let Some(c) = &clusters {
+                    c.add_to(&map);
+                }
                 *live = Some(Live {
                     element: el.clone(),
                     map,
                     markers,
+                    clusters,
                     drawn: None,
                     basemap: false,
                 });
             }
             live.as_mut().map(f)
+        })
+    }
+
+    /// A marker cluster group with neutral cluster icons (not to be confused
+    /// with the band colours) that name their count for screen readers.
+    fn cluster_group() -> Option<LayerGroup> {
+        let l = js_sys::Reflect::get(&js_sys::global(), &"L".into()).ok()?;
+        let make = js_sys::Reflect::get(&l, &"markerClusterGroup".into()).ok()?;
+        let make = make.dyn_ref::<js_sys::Function>()?;
+        let icon = js_sys::Function::new_with_args(
+            "c",
+            "var n = c.getChildCount(); var size = n < 100 ? 34 : n < 1000 ? 42 : 50; \
+             return L.divIcon({ html: '<span>' + n + '<span class=\"visually-hidden\"> établissements : zoomer</span></span>', \
+             className: 'etab-cluster', iconSize: L.point(size, size) });",
+        );
+        let opts = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = js_sys::Reflect::set(&opts, &k.into(), v);
+        };
+        set("iconCreateFunction", &icon);
+        set("chunkedLoading", &true.into());
+        set("showCoverageOnHover", &false.into());
+        set("maxClusterRadius", &50.into());
+        set("disableClusteringAtZoom", &14.into());
+        make.call1(&l, &opts).ok().map(|g| g.unchecked_into())
+    }
+
+    /// The visible extent of the map as (west, south, east, north).
+    pub fn current_bounds() -> Option<[f64; 4]> {
+        LIVE.with(|live| {
+            let live = live.borrow();
+            let b = live.as_ref()?.map.get_bounds();
+            let (sw, ne) = (b.get_south_west(), b.get_north_east());
+            Some([sw.lng(), sw.lat(), ne.lng(), ne.lat()])
         })
     }
 
@@ -230,6 +312,11 @@ mod leaflet_view {
     ) {
         with_map(div, |l| {
             l.markers.clear_layers();
+            if let Some(c) = &l.clusters {
+                c.clear_layers();
+            }
+            let clustered = points.len() > CLUSTER_FROM && l.clusters.is_some();
+            let batch = js_sys::Array::new();
             let bounds = LatLngBounds::new_from_list(&js_sys::Array::new());
             for p in points {
                 let chosen = selected == Some(p.siret.as_str());
@@ -254,6 +341,10 @@ mod leaflet_view {
                 marker.on("click", handler.as_ref());
                 handler.forget();
                 bind_tooltip(&marker, &p.label);
+                if clustered {
+                    batch.push(&marker);
+                    continue;
+                }
                 l.markers.add_layer(&marker);
                 // The list is the keyboard route: markers are not tab stops.
                 if let Ok(f) = js_sys::Reflect::get(&marker, &"getElement".into()) {
@@ -264,6 +355,13 @@ mod leaflet_view {
                                 let _ = el.set_attribute("aria-hidden", "true");
                             }
                         }
+                    }
+                }
+            }
+            if let (true, Some(c)) = (clustered, &l.clusters) {
+                if let Ok(f) = js_sys::Reflect::get(c, &"addLayers".into()) {
+                    if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                        let _ = f.call1(c, &batch);
                     }
                 }
             }

@@ -1,6 +1,9 @@
 //! Reusable pieces of the pages.
 
 pub mod card;
+pub mod filters;
 pub mod format;
 pub mod list;
 pub mod map;
+pub mod search;
+pub mod selection;

@@ -1,4 +1,5 @@
 //! One module per route.
 
 pub mod carte;
+pub mod imprimer;
 pub mod methode;

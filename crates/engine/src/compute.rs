@@ -3,10 +3,12 @@
 //! Definitions follow issue 6 and `docs/methode.md`; every choice the issue
 //! leaves open is stated next to the code that makes it.
 
+use std::collections::BTreeMap;
+
 use chrono::{Duration, NaiveDate};
 
 use crate::indicators::{ratio, EstablishmentIndicators};
-use crate::ingest::{Contract, Dataset, NatureGroup};
+use crate::ingest::{Contract, Dataset, Establishment, NatureGroup};
 use crate::time::{age_at, month_first, month_label, month_last, month_of, Month};
 use ancrage_dsn::Sex;
 
@@ -114,6 +116,155 @@ pub fn compute(ds: &Dataset) -> Vec<EstablishmentIndicators> {
     let Some(p) = Period::of(ds) else {
         return Vec::new();
     };
+    partials(ds, &p)
+        .iter()
+        .zip(&ds.establishments)
+        .map(|(part, est)| part.finish(est))
+        .collect()
+}
+
+/// What the persons of one dataset contribute to each establishment's
+/// indicators: counts, and the multisets behind the means, medians and
+/// survival curves. Persons never straddle two partitions (the working store
+/// partitions by person), so the partials of disjoint sets of persons add up
+/// ([`Partial::merge`]) to exactly the partial of their union, and
+/// [`Partial::finish`] turns it into the indicators.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Partial {
+    /// Additive counts; identity fields and derived values are left unset.
+    pub counts: EstablishmentIndicators,
+    pub women_stock: u32,
+    pub known_sex_stock: u32,
+    /// Month ends with an active counted contract, summed over persons.
+    pub person_months: i64,
+    /// CDD durations in days → how many.
+    pub cdd_days: BTreeMap<i64, u32>,
+    /// Tenure spells (days, ended) → how many.
+    pub spells: BTreeMap<(i64, bool), u32>,
+}
+
+impl Partial {
+    /// Add the contribution of another, disjoint set of persons.
+    pub fn merge(&mut self, o: &Partial) {
+        // Exhaustive on purpose: a new indicator must be placed here.
+        let EstablishmentIndicators {
+            siret: _,
+            naf: _,
+            postcode: _,
+            town: _,
+            workplace_commune: _,
+            first_month: _,
+            last_month: _,
+            headcount,
+            persons_5y,
+            contracts_5y,
+            hires,
+            hires_women,
+            hires_young,
+            hires_senior,
+            hires_boeth,
+            hires_aided,
+            hires_alternance,
+            hires_no_experience,
+            hires_no_experience_known,
+            hires_long_gap,
+            hires_long_gap_known,
+            hires_long_sick,
+            hires_long_sick_known,
+            hires_priority,
+            hires_cdi,
+            hires_cdd,
+            cdd_count,
+            cdd_days_mean: _,
+            cdd_days_median: _,
+            retention_6m: _,
+            retention_12m: _,
+            cdd_to_cdi,
+            work_accidents,
+            employee_years: _,
+            accident_frequency: _,
+            women_share_stock: _,
+            headcount_young,
+            headcount_senior,
+        } = &o.counts;
+        let c = &mut self.counts;
+        for (dst, src) in [
+            (&mut c.headcount, headcount),
+            (&mut c.persons_5y, persons_5y),
+            (&mut c.contracts_5y, contracts_5y),
+            (&mut c.hires, hires),
+            (&mut c.hires_women, hires_women),
+            (&mut c.hires_young, hires_young),
+            (&mut c.hires_senior, hires_senior),
+            (&mut c.hires_boeth, hires_boeth),
+            (&mut c.hires_aided, hires_aided),
+            (&mut c.hires_alternance, hires_alternance),
+            (&mut c.hires_no_experience, hires_no_experience),
+            (&mut c.hires_no_experience_known, hires_no_experience_known),
+            (&mut c.hires_long_gap, hires_long_gap),
+            (&mut c.hires_long_gap_known, hires_long_gap_known),
+            (&mut c.hires_long_sick, hires_long_sick),
+            (&mut c.hires_long_sick_known, hires_long_sick_known),
+            (&mut c.hires_priority, hires_priority),
+            (&mut c.hires_cdi, hires_cdi),
+            (&mut c.hires_cdd, hires_cdd),
+            (&mut c.cdd_count, cdd_count),
+            (&mut c.cdd_to_cdi, cdd_to_cdi),
+            (&mut c.work_accidents, work_accidents),
+            (&mut c.headcount_young, headcount_young),
+            (&mut c.headcount_senior, headcount_senior),
+        ] {
+            *dst += *src;
+        }
+        self.women_stock += o.women_stock;
+        self.known_sex_stock += o.known_sex_stock;
+        self.person_months += o.person_months;
+        for (k, n) in &o.cdd_days {
+            *self.cdd_days.entry(*k).or_default() += n;
+        }
+        for (k, n) in &o.spells {
+            *self.spells.entry(*k).or_default() += n;
+        }
+    }
+
+    /// The indicators of `est` from its combined partial.
+    pub fn finish(&self, est: &Establishment) -> EstablishmentIndicators {
+        let mut ind = EstablishmentIndicators {
+            siret: est.siret.clone(),
+            naf: est.naf.clone(),
+            postcode: est.postcode.clone(),
+            town: est.town.clone(),
+            workplace_commune: est.workplace_commune.clone(),
+            first_month: est.months.first().map(|m| month_label(*m)),
+            last_month: est.months.last().map(|m| month_label(*m)),
+            ..self.counts.clone()
+        };
+        ind.women_share_stock = ratio(self.women_stock, self.known_sex_stock);
+        // Sorted expansions of the multisets: the same values as a list in
+        // contract order (sums of whole days are exact in f64).
+        let cdd_days: Vec<f64> = self
+            .cdd_days
+            .iter()
+            .flat_map(|(d, n)| std::iter::repeat_n(*d as f64, *n as usize))
+            .collect();
+        ind.cdd_days_mean = mean(&cdd_days);
+        ind.cdd_days_median = median(&cdd_days);
+        let spells: Vec<(i64, bool)> = self
+            .spells
+            .iter()
+            .flat_map(|(s, n)| std::iter::repeat_n(*s, *n as usize))
+            .collect();
+        ind.retention_6m = km_survival(&spells, RETENTION_6M_DAYS);
+        ind.retention_12m = km_survival(&spells, RETENTION_12M_DAYS);
+        ind.employee_years = self.person_months as f64 / 12.0;
+        ind.accident_frequency = (ind.employee_years > 0.0)
+            .then(|| ind.work_accidents as f64 * 1000.0 / ind.employee_years);
+        ind
+    }
+}
+
+/// The partial of every establishment of `ds` (same order), from the persons in `ds`.
+pub fn partials(ds: &Dataset, p: &Period) -> Vec<Partial> {
     // Contracts of each person, anywhere.
     let mut by_person: Vec<Vec<u32>> = vec![Vec::new(); ds.persons.len()];
     for (i, c) in ds.contracts.iter().enumerate() {
@@ -121,42 +272,30 @@ pub fn compute(ds: &Dataset) -> Vec<EstablishmentIndicators> {
     }
     let mut out = Vec::with_capacity(ds.establishments.len());
     let mut lo = 0;
-    for (e, est) in ds.establishments.iter().enumerate() {
+    for e in 0..ds.establishments.len() {
         let mut hi = lo;
         while hi < ds.contracts.len() && ds.contracts[hi].establishment as usize == e {
             hi += 1;
         }
-        out.push(establishment(ds, &p, e, &ds.contracts[lo..hi], &by_person));
-        debug_assert!(ds.contracts[lo..hi]
-            .iter()
-            .all(|c| c.establishment as usize == e));
-        let _ = est;
+        out.push(partial(ds, p, e, &ds.contracts[lo..hi], &by_person));
         lo = hi;
     }
     out
 }
 
-fn establishment(
+fn partial(
     ds: &Dataset,
     p: &Period,
     e: usize,
     contracts: &[Contract],
     by_person: &[Vec<u32>],
-) -> EstablishmentIndicators {
+) -> Partial {
     let est = &ds.establishments[e];
-    let mut ind = EstablishmentIndicators {
-        siret: est.siret.clone(),
-        naf: est.naf.clone(),
-        postcode: est.postcode.clone(),
-        town: est.town.clone(),
-        workplace_commune: est.workplace_commune.clone(),
-        first_month: est.months.first().map(|m| month_label(*m)),
-        last_month: est.months.last().map(|m| month_label(*m)),
-        ..Default::default()
-    };
+    let mut part = Partial::default();
     let (Some(&first), Some(&last)) = (est.months.first(), est.months.last()) else {
-        return ind;
+        return part;
     };
+    let ind = &mut part.counts;
     let counted: Vec<&Contract> = contracts.iter().filter(|c| c.group().counted()).collect();
 
     // Stock over W: contracts and persons active at some point of W.
@@ -201,7 +340,8 @@ fn establishment(
             }
         }
     }
-    ind.women_share_stock = ratio(women, known_sex);
+    part.women_stock = women;
+    part.known_sex_stock = known_sex;
 
     // Hires: counted contracts starting in W, not before the first declared month.
     let hire_from = p.w_start.max(month_first(first));
@@ -210,14 +350,14 @@ fn establishment(
 
     // CDD durations over all CDD-group contracts starting in W (recalls
     // included) that have an end, declared or inferred.
-    let cdd_days: Vec<f64> = counted
+    for days in counted
         .iter()
         .filter(|c| c.group() == NatureGroup::Cdd && c.start >= p.w_start && c.start <= p.w_end)
-        .filter_map(|c| c.end.map(|x| ((x - c.start).num_days() + 1) as f64))
-        .collect();
-    ind.cdd_count = cdd_days.len() as u32;
-    ind.cdd_days_mean = mean(&cdd_days);
-    ind.cdd_days_median = median(&cdd_days);
+        .filter_map(|c| c.end.map(|x| (x - c.start).num_days() + 1))
+    {
+        ind.cdd_count += 1;
+        *part.cdd_days.entry(days).or_default() += 1;
+    }
 
     // Person-level hires: the first hire of each person (contracts are sorted
     // by person then start; ties broken by nature then number).
@@ -237,13 +377,13 @@ fn establishment(
     let no_exp_from = month_first(p.m0 + 24);
     let long_gap_from = month_first(p.m0 + 12);
     let long_sick_from = month_first(p.m0 + 24);
-    let mut spells: Vec<(i64, bool)> = Vec::with_capacity(first_hires.len());
     for h in &first_hires {
         let d = h.start;
         let person = &ds.persons[h.person as usize];
         if person.sex == Some(Sex::Female) {
             ind.hires_women += 1;
         }
+        let mut priority = h.boeth || h.aided;
         if let Some(b) = person.birth {
             let age = age_at(b, d);
             if age < YOUNG_BELOW {
@@ -251,6 +391,7 @@ fn establishment(
             }
             if age >= SENIOR_FROM {
                 ind.hires_senior += 1;
+                priority = true;
             }
         }
         ind.hires_boeth += h.boeth as u32;
@@ -273,6 +414,7 @@ fn establishment(
         if d >= no_exp_from {
             ind.hires_no_experience_known += 1;
             ind.hires_no_experience += earlier.is_empty() as u32;
+            priority |= earlier.is_empty();
         }
         if d >= long_gap_from {
             ind.hires_long_gap_known += 1;
@@ -280,6 +422,7 @@ fn establishment(
             let gap =
                 !earlier.is_empty() && earlier.iter().all(|c| c.end.is_some_and(|x| x < limit));
             ind.hires_long_gap += gap as u32;
+            priority |= gap;
         }
         if d >= long_sick_from {
             ind.hires_long_sick_known += 1;
@@ -293,7 +436,9 @@ fn establishment(
                 }) || c.invalidity.iter().any(|s| s.end.is_some_and(within))
             });
             ind.hires_long_sick += sick as u32;
+            priority |= sick;
         }
+        ind.hires_priority += priority as u32;
 
         // Tenure spell at this establishment.
         let mut spell_end = h.end;
@@ -323,14 +468,12 @@ fn establishment(
         if h.group() == NatureGroup::Cdd && has_cdi {
             ind.cdd_to_cdi += 1;
         }
-        spells.push(match spell_end {
+        let spell = match spell_end {
             Some(x) if x <= p.w_end => ((x - d).num_days() + 1, true),
             _ => ((p.w_end - d).num_days() + 1, false),
-        });
+        };
+        *part.spells.entry(spell).or_default() += 1;
     }
-    ind.retention_6m = km_survival(&spells, RETENTION_6M_DAYS);
-    ind.retention_12m = km_survival(&spells, RETENTION_12M_DAYS);
-
     // Work accidents: first day off in W, on counted contracts here.
     ind.work_accidents = counted
         .iter()
@@ -376,10 +519,8 @@ fn establishment(
         }
         i = j;
     }
-    ind.employee_years = person_months as f64 / 12.0;
-    ind.accident_frequency =
-        (ind.employee_years > 0.0).then(|| ind.work_accidents as f64 * 1000.0 / ind.employee_years);
-    ind
+    part.person_months = person_months;
+    part
 }
 
 #[cfg(test)]

@@ -87,6 +87,13 @@ pub struct EstablishmentIndicators {
     pub hires_long_gap_known: u32,
     pub hires_long_sick: u32,
     pub hires_long_sick_known: u32,
+    /// Hires of people from at least one priority public whose criterion is
+    /// known at the hire: senior, disabled worker (BOETH), aided or insertion
+    /// contract, no prior experience, after a long gap, after a long sick leave.
+    /// Young people are not counted in it (they are most hires in several
+    /// sectors; the young without experience are, through that criterion).
+    #[serde(default)]
+    pub hires_priority: u32,
     pub hires_cdi: u32,
     pub hires_cdd: u32,
     pub cdd_count: u32,

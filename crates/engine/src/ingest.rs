@@ -20,16 +20,18 @@
 //!   more later monthly declarations of its establishment ended on the last
 //!   day of the last month it was declared (inferred).
 
-use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::hash_map::Entry;
 use std::collections::HashMap as StdHashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 
-use ancrage_dsn::{ArretExt, Block, Declaration, Nature, Sex, SuspensionExt};
+use ancrage_dsn::{Declaration, Sex};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::pseudo::{IdKind, PersonKey, Pseudonymiser};
-use crate::time::{month_last, month_of, Month};
+use crate::observe::{observe, DeclObs, DecodeError, Recorder, BUCKETS};
+use crate::partition::{MonthlyHeader, Source};
+use crate::pseudo::{PersonKey, Pseudonymiser};
+use crate::time::Month;
 
 /// A fast, deterministic hasher for the engine's internal maps (keys are
 /// HMAC outputs and small integers, not attacker-chosen strings):
@@ -68,7 +70,7 @@ impl Hasher for FastHasher {
     }
 }
 
-type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<FastHasher>>;
+pub(crate) type HashMap<K, V> = StdHashMap<K, V, BuildHasherDefault<FastHasher>>;
 
 /// Contract natures of the CDI group (counted).
 pub const CDI_GROUP: [u8; 5] = [1, 7, 9, 82, 91];
@@ -254,787 +256,125 @@ pub struct Dataset {
     pub stats: IngestStats,
 }
 
-/// Ordering key of an observation: (month, n° d'ordre, fingerprint).
-type Rank = (Month, u64, u64);
-/// Establishment attributes with the rank of the declaration they come from.
-/// (rank, NAF, postcode, town, INSEE commune of the establishment's own workplace block).
-type EstabInfo = (
-    Rank,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-/// Person attributes (sex, birth date) with their ranks.
-type PersonAttrs = (Option<(Rank, Sex)>, Option<(Rank, NaiveDate)>);
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct CKey {
-    estab: u32,
-    person: u32,
-    number: u64,
-    start: NaiveDate,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Version {
-    ckey: u32,
-    nature: u8,
-    dispositif: Option<u8>,
-    boeth: bool,
-    complement: bool,
-    planned_end: Option<NaiveDate>,
-}
-
-#[derive(Clone, Debug)]
-enum EventKind {
-    End {
-        date: Option<NaiveDate>,
-        cancelled: bool,
-    },
-    Arret(Arret),
-    Suspension(Suspension),
-}
-
-#[derive(Clone, Debug)]
-struct Event {
-    ckey: u32,
-    rank: Rank,
-    kind: EventKind,
-}
-
-struct MonthlyRec {
-    estab: u32,
-    month: Month,
-    frac: (u8, u8),
-    order: u64,
-    replace: bool,
-    fp: u64,
-    /// Range of this declaration's version ids in `Ingest::obs_versions`.
-    versions: (u32, u32),
-    /// Range of its events in `Ingest::obs_events`.
-    events: (u32, u32),
-}
-
-#[derive(Default)]
-struct EstabAcc {
-    siret: String,
-    info: Option<EstabInfo>,
-}
-
-struct PersonAcc {
-    key: PersonKey,
-    nir: bool,
-    sex: Option<(Rank, Sex)>,
-    birth: Option<(Rank, NaiveDate)>,
-}
-
-/// Streaming ingestion of declarations.
+/// Streaming ingestion of declarations, in memory.
+///
+/// Each declaration becomes compact observations at once ([`observe`]); they
+/// are kept encoded in person buckets, as in the working store, and
+/// [`finish`](Self::finish) resolves them into one [`Dataset`]. `Ingest` is
+/// also a [`Source`], so the partitioned computation of the working store
+/// ([`crate::partition::indicators`]) runs on it too.
 pub struct Ingest {
     ps: Pseudonymiser,
     estab_ids: HashMap<String, u32>,
-    estabs: Vec<EstabAcc>,
-    person_ids: HashMap<PersonKey, u32>,
-    persons: Vec<PersonAcc>,
-    links: Vec<(u32, u32)>,
-    ckey_ids: HashMap<CKey, u32>,
-    ckeys: Vec<CKey>,
-    version_ids: HashMap<Version, u32>,
-    versions: Vec<Version>,
-    monthly: Vec<MonthlyRec>,
-    signal_versions: Vec<u32>,
-    signal_events: Vec<Event>,
-    /// Version ids of every monthly declaration, back to back (4 bytes per
-    /// contract-month: the only per-person-month cost of the engine).
-    obs_versions: Vec<u32>,
-    obs_events: Vec<Event>,
+    sirets: Vec<String>,
+    headers: Vec<MonthlyHeader>,
+    links: Vec<(PersonKey, PersonKey)>,
+    recorder: Recorder,
+    decls: u32,
     stats: IngestStats,
-}
-
-fn parse_u8(s: Option<&str>) -> Option<u8> {
-    s.and_then(|s| s.trim().parse().ok())
-}
-
-fn present(s: Option<&str>) -> bool {
-    s.is_some_and(|s| !s.trim().is_empty())
-}
-
-fn nonempty(s: Option<&str>) -> Option<&str> {
-    s.map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn hash_block(h: &mut DefaultHasher, b: &Block) {
-    b.id.hash(h);
-    for f in &b.fields {
-        f.num.hash(h);
-        f.value.hash(h);
-    }
-}
-
-/// Content fingerprint: a deterministic tie-breaker between two declarations
-/// with the same n° d'ordre, independent of file order and line numbers.
-fn fingerprint(d: &Declaration) -> u64 {
-    let mut h = DefaultHasher::new();
-    hash_block(&mut h, &d.header);
-    for b in d.entreprise.iter().chain(d.etablissement.iter()) {
-        hash_block(&mut h, b);
-    }
-    for i in &d.individus {
-        hash_block(&mut h, &i.block);
-        for c in &i.contrats {
-            hash_block(&mut h, &c.block);
-            for b in c
-                .arrets
-                .iter()
-                .chain(c.fin.iter())
-                .chain(c.suspensions.iter())
-            {
-                hash_block(&mut h, b);
-            }
-        }
-    }
-    h.finish()
-}
-
-fn hash_number(s: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    s.trim().hash(&mut h);
-    h.finish()
 }
 
 impl Ingest {
     pub fn new(pseudonymiser: Pseudonymiser) -> Self {
+        Self::with_buckets(pseudonymiser, BUCKETS)
+    }
+
+    /// With `buckets` person buckets (plus the NTT bucket).
+    pub fn with_buckets(pseudonymiser: Pseudonymiser, buckets: u32) -> Self {
         Self {
             ps: pseudonymiser,
             estab_ids: HashMap::default(),
-            estabs: Vec::new(),
-            person_ids: HashMap::default(),
-            persons: Vec::new(),
+            sirets: Vec::new(),
+            headers: Vec::new(),
             links: Vec::new(),
-            ckey_ids: HashMap::default(),
-            ckeys: Vec::new(),
-            version_ids: HashMap::default(),
-            versions: Vec::new(),
-            monthly: Vec::new(),
-            signal_versions: Vec::new(),
-            signal_events: Vec::new(),
-            obs_versions: Vec::new(),
-            obs_events: Vec::new(),
+            recorder: Recorder::new(buckets.max(1)),
+            decls: 0,
             stats: IngestStats::default(),
         }
     }
 
-    fn estab(&mut self, siret: String) -> u32 {
-        match self.estab_ids.entry(siret) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let id = self.estabs.len() as u32;
-                self.estabs.push(EstabAcc {
-                    siret: e.key().clone(),
-                    info: None,
-                });
-                e.insert(id);
-                id
-            }
-        }
-    }
-
-    fn person(&mut self, key: PersonKey, nir: bool) -> u32 {
-        match self.person_ids.entry(key) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(e) => {
-                let id = self.persons.len() as u32;
-                self.persons.push(PersonAcc {
-                    key,
-                    nir,
-                    sex: None,
-                    birth: None,
-                });
-                e.insert(id);
-                id
-            }
-        }
-    }
-
-    fn ckey(&mut self, k: CKey) -> u32 {
-        *self.ckey_ids.entry(k).or_insert_with(|| {
-            self.ckeys.push(k);
-            self.ckeys.len() as u32 - 1
-        })
-    }
-
-    fn version(&mut self, v: Version) -> u32 {
-        *self.version_ids.entry(v).or_insert_with(|| {
-            self.versions.push(v);
-            self.versions.len() as u32 - 1
-        })
-    }
-
-    /// Convert one declaration into observations. Nothing of it is kept.
+    /// Convert one declaration into observations. Nothing else of it is kept.
     pub fn add(&mut self, d: &Declaration) {
-        self.stats.declarations += 1;
-        let Some(siret) = d
-            .siret()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-        else {
-            self.stats.skipped_no_siret += 1;
-            return;
+        if let Some(o) = observe(&self.ps, d, &mut self.stats) {
+            self.add_observed(&o);
+        }
+    }
+
+    /// Add a declaration already converted by [`observe`].
+    pub fn add_observed(&mut self, o: &DeclObs) {
+        let estab = match self.estab_ids.entry(o.siret.clone()) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(e) => {
+                self.sirets.push(o.siret.clone());
+                *e.insert(self.sirets.len() as u32 - 1)
+            }
         };
-        let kind = parse_u8(d.kind_code()).unwrap_or(1);
-        if kind == 4 {
-            // "Annule" (natures 07/08/09 only): we cannot tie it to the annulled
-            // signalement reliably; ignored (see docs/methode.md, limits).
-            self.stats.skipped_annulations += 1;
-            return;
-        }
-        let nature = d.nature().unwrap_or(Nature::Other(0));
-        let monthly = nature == Nature::Mensuelle;
-        let month = d.month().map(month_of);
-        if monthly && month.is_none() {
-            self.stats.skipped_no_month += 1;
-            return;
-        }
-        let order = d.order_number().unwrap_or(0);
-        let fp = fingerprint(d);
-        let own_workplace_commune = d
-            .lieux_travail
-            .iter()
-            .find(|b| b.get(1) == Some(siret.as_str()))
-            .and_then(|b| nonempty(b.get(11)))
-            .map(str::to_string);
-        let estab = self.estab(siret);
-        let decl_rank: Rank = (month.unwrap_or(Month::MIN), order, fp);
-
-        if monthly {
-            let info = (
-                decl_rank,
-                nonempty(d.naf()).map(str::to_string),
-                nonempty(d.postcode()).map(str::to_string),
-                nonempty(d.town()).map(str::to_string),
-                own_workplace_commune,
-            );
-            let acc = &mut self.estabs[estab as usize];
-            if acc.info.as_ref().is_none_or(|cur| info > *cur) {
-                acc.info = Some(info);
-            }
-        }
-
-        let mut versions = Vec::new();
-        let mut events = Vec::new();
-        for ind in &d.individus {
-            let nir = nonempty(ind.nir());
-            let ntt = nonempty(ind.ntt());
-            let pid = match (nir, ntt) {
-                (Some(nir), ntt) => {
-                    let p = self.person(self.ps.key(IdKind::Nir, nir), true);
-                    if let Some(ntt) = ntt {
-                        let q = self.person(self.ps.key(IdKind::Ntt, ntt), false);
-                        self.links.push((q, p));
-                    }
-                    p
-                }
-                (None, Some(ntt)) => self.person(self.ps.key(IdKind::Ntt, ntt), false),
-                (None, None) => {
-                    self.stats.individuals_without_id += 1;
-                    continue;
-                }
-            };
-            {
-                let p = &mut self.persons[pid as usize];
-                if let Some(sex) = ind.sex() {
-                    if p.sex.is_none_or(|(r, _)| decl_rank > r) {
-                        p.sex = Some((decl_rank, sex));
-                    }
-                }
-                if let Some(b) = ind.birth_date().and_then(|b| b.imputed()) {
-                    if p.birth.is_none_or(|(r, _)| decl_rank > r) {
-                        p.birth = Some((decl_rank, b));
-                    }
-                }
-            }
-            for c in &ind.contrats {
-                let Some(start) = c.start() else {
-                    self.stats.contracts_without_start += 1;
-                    continue;
-                };
-                let ck = self.ckey(CKey {
-                    estab,
-                    person: pid,
-                    number: hash_number(c.number().unwrap_or("")),
-                    start,
-                });
-                let v = self.version(Version {
-                    ckey: ck,
-                    nature: parse_u8(c.nature()).unwrap_or(0),
-                    dispositif: parse_u8(c.dispositif()),
-                    boeth: present(c.boeth()),
-                    complement: present(c.complement_dispositif()),
-                    planned_end: c.planned_end(),
-                });
-                versions.push(v);
-                if let Some(fin) = &c.fin {
-                    let date = fin.date(1);
-                    let cancelled = fin.get(2).map(str::trim) == Some("099");
-                    // A signalement's month: the FCTU's 62.020, else the end's month.
-                    let m = month
-                        .or_else(|| fin.date(20).map(month_of))
-                        .or(date.map(month_of));
-                    events.push(Event {
-                        ckey: ck,
-                        rank: (m.unwrap_or(Month::MIN), order, fp),
-                        kind: EventKind::End { date, cancelled },
-                    });
-                }
-                for a in &c.arrets {
-                    let Some(last) = a.last_day_worked() else {
-                        continue;
-                    };
-                    let m = month.unwrap_or_else(|| month_of(last));
-                    events.push(Event {
-                        ckey: ck,
-                        rank: (m, order, fp),
-                        kind: EventKind::Arret(Arret {
-                            reason: parse_u8(a.arret_reason()).unwrap_or(0),
-                            last_day_worked: last,
-                            resume: a.resume_date(),
-                            planned_end: ArretExt::planned_end(a),
-                        }),
-                    });
-                }
-                for s in &c.suspensions {
-                    let reason: u16 = s
-                        .suspension_reason()
-                        .and_then(|r| r.trim().parse().ok())
-                        .unwrap_or(0);
-                    let Some(sstart) = s.suspension_start() else {
-                        continue;
-                    };
-                    if !(INVALIDITY_SUSPENSIONS.contains(&reason) || reason == 998) {
-                        continue;
-                    }
-                    let m = month.unwrap_or_else(|| month_of(sstart));
-                    events.push(Event {
-                        ckey: ck,
-                        rank: (m, order, fp),
-                        kind: EventKind::Suspension(Suspension {
-                            reason,
-                            start: sstart,
-                            end: s.suspension_end(),
-                        }),
-                    });
-                }
-            }
-        }
-
-        if monthly {
-            self.stats.monthly += 1;
-            let (vs, es) = (self.obs_versions.len() as u32, self.obs_events.len() as u32);
-            self.obs_versions.extend_from_slice(&versions);
-            self.obs_events.extend(events);
-            let frac = d
-                .fraction()
-                .filter(|(n, dd)| *n >= 1 && *dd >= *n)
-                .unwrap_or((1, 1));
-            self.monthly.push(MonthlyRec {
+        let decl = self.decls;
+        self.decls += 1;
+        if o.monthly {
+            self.headers.push(MonthlyHeader {
+                decl,
                 estab,
-                month: month.expect("checked above"),
-                frac,
-                order,
-                replace: kind == 3 || kind == 5,
-                fp,
-                versions: (vs, self.obs_versions.len() as u32 - vs),
-                events: (es, self.obs_events.len() as u32 - es),
+                month: o.month.expect("monthly declarations have a month"),
+                frac: o.frac,
+                order: o.order,
+                replace: o.replace,
+                fp: o.fp,
+                info: o.info.clone(),
             });
-        } else {
-            self.stats.signalements += 1;
-            self.signal_versions.extend(versions);
-            self.signal_events.extend(events);
         }
+        for i in &o.individuals {
+            if let Some(ntt) = i.ntt {
+                self.links.push((ntt, i.key));
+            }
+        }
+        self.recorder.record(decl, estab, o);
     }
 
     /// Resolve declarations, link identities and build the dataset.
-    pub fn finish(self) -> Dataset {
-        let Ingest {
-            estabs,
-            persons,
-            links,
-            ckeys,
-            versions,
-            mut monthly,
-            signal_versions,
-            signal_events,
-            obs_versions,
-            obs_events,
-            mut stats,
-            ps: _,
-            estab_ids,
-            person_ids,
-            ckey_ids,
-            version_ids,
-        } = self;
-        drop((estab_ids, person_ids, ckey_ids, version_ids));
-        let slice = |r: (u32, u32)| r.0 as usize..(r.0 + r.1) as usize;
-
-        // 1. Resolve monthly declarations per (establishment, month).
-        monthly.sort_by_key(|r| (r.estab, r.month));
-        let mut kept: Vec<usize> = Vec::new();
-        let mut estab_months: Vec<Vec<Month>> = vec![Vec::new(); estabs.len()];
-        let mut i = 0;
-        while i < monthly.len() {
-            let mut j = i;
-            while j < monthly.len()
-                && monthly[j].estab == monthly[i].estab
-                && monthly[j].month == monthly[i].month
-            {
-                j += 1;
-            }
-            let rank = |r: &MonthlyRec| (r.order, r.replace, r.fp);
-            // Latest per fraction number.
-            let mut winners: Vec<usize> = Vec::new();
-            for k in i..j {
-                match winners
-                    .iter_mut()
-                    .find(|w| monthly[**w].frac.0 == monthly[k].frac.0)
-                {
-                    Some(w) => {
-                        if rank(&monthly[k]) > rank(&monthly[*w]) {
-                            *w = k;
-                        }
-                    }
-                    None => winners.push(k),
-                }
-            }
-            let latest = *winners
-                .iter()
-                .max_by_key(|w| rank(&monthly[**w]))
-                .expect("non-empty group");
-            let total = monthly[latest].frac.1;
-            let before = kept.len();
-            kept.extend(
-                winners
-                    .iter()
-                    .copied()
-                    .filter(|w| monthly[*w].frac.1 == total),
-            );
-            stats.monthly_replaced += ((j - i) - (kept.len() - before)) as u64;
-            estab_months[monthly[i].estab as usize].push(monthly[i].month);
-            i = j;
-        }
-
-        // 2. Link identities (NTT ↔ NIR) with a union-find; a NIR key is root.
-        let mut parent: Vec<u32> = (0..persons.len() as u32).collect();
-        fn find(parent: &mut [u32], mut x: u32) -> u32 {
-            while parent[x as usize] != x {
-                parent[x as usize] = parent[parent[x as usize] as usize];
-                x = parent[x as usize];
-            }
-            x
-        }
-        let better = |a: u32, b: u32| {
-            let (pa, pb) = (&persons[a as usize], &persons[b as usize]);
-            (pa.nir, std::cmp::Reverse(pa.key)) > (pb.nir, std::cmp::Reverse(pb.key))
+    pub fn finish(mut self) -> Dataset {
+        let mut ds = crate::partition::dataset(&mut self).expect("memory observations decode");
+        ds.stats = IngestStats {
+            monthly_replaced: ds.stats.monthly_replaced,
+            ..self.stats
         };
-        for &(a, b) in &links {
-            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
-            if ra != rb {
-                if better(ra, rb) {
-                    parent[rb as usize] = ra;
-                } else {
-                    parent[ra as usize] = rb;
-                }
-            }
-        }
-        let roots: Vec<u32> = (0..persons.len() as u32)
-            .map(|p| find(&mut parent, p))
-            .collect();
-        // Merge attributes into roots.
-        let mut merged: HashMap<u32, PersonAttrs> = HashMap::default();
-        for (p, acc) in persons.iter().enumerate() {
-            let e = merged.entry(roots[p]).or_default();
-            if let Some(s) = acc.sex {
-                if e.0
-                    .is_none_or(|cur| (s.0, s.1 as u8) > (cur.0, cur.1 as u8))
-                {
-                    e.0 = Some(s);
-                }
-            }
-            if let Some(b) = acc.birth {
-                if e.1.is_none_or(|cur| b > cur) {
-                    e.1 = Some(b);
-                }
-            }
-        }
-        // Only persons with a contract in a kept monthly declaration (a person
-        // only in a replaced declaration, or only in a signalement such as a
-        // DPAE, is not part of the data).
-        let mut used = vec![false; persons.len()];
-        for &k in &kept {
-            for &v in &obs_versions[slice(monthly[k].versions)] {
-                used[roots[ckeys[versions[v as usize].ckey as usize].person as usize] as usize] =
-                    true;
-            }
-        }
-        let mut root_list: Vec<u32> = merged
-            .keys()
-            .copied()
-            .filter(|r| used[*r as usize])
-            .collect();
-        root_list.sort_by_key(|r| persons[*r as usize].key);
-        let mut person_index: HashMap<u32, u32> = HashMap::default();
-        let out_persons: Vec<Person> = root_list
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                person_index.insert(*r, i as u32);
-                let (sex, birth) = merged[r];
-                Person {
-                    key: persons[*r as usize].key,
-                    sex: sex.map(|s| s.1),
-                    birth: birth.map(|b| b.1),
-                }
-            })
-            .collect();
+        ds
+    }
+}
 
-        // 3. Establishments sorted by SIRET.
-        let mut estab_order: Vec<u32> = (0..estabs.len() as u32).collect();
-        estab_order.sort_by(|a, b| estabs[*a as usize].siret.cmp(&estabs[*b as usize].siret));
-        let mut estab_index = vec![0u32; estabs.len()];
-        for (i, e) in estab_order.iter().enumerate() {
-            estab_index[*e as usize] = i as u32;
-        }
-
-        // 4. Contracts: merge the raw keys after identity linking.
-        // Observations are folded as they come (no per-month list): earliest
-        // (month, nature), month range, flags, latest planned end.
-        #[derive(Default)]
-        struct Acc {
-            first: Option<(Month, u8)>,
-            months: Option<(Month, Month)>,
-            ever_cdi: bool,
-            boeth: bool,
-            aided: bool,
-            alternance: bool,
-            planned: Option<(Month, Option<NaiveDate>)>,
-            events: Vec<Event>,
-        }
-        impl Acc {
-            /// `m = Month::MAX` for a signalement (no declared month).
-            fn observe(&mut self, m: Month, v: &Version) {
-                if self.first.is_none_or(|f| (m, v.nature) < f) {
-                    self.first = Some((m, v.nature));
-                }
-                if m != Month::MAX {
-                    self.months = Some(match self.months {
-                        Some((a, b)) => (a.min(m), b.max(m)),
-                        None => (m, m),
-                    });
-                }
-                self.ever_cdi |= NatureGroup::of(v.nature) == NatureGroup::Cdi;
-                self.boeth |= v.boeth;
-                self.aided |=
-                    v.complement || v.dispositif.is_some_and(|d| AIDED_DISPOSITIFS.contains(&d));
-                self.alternance |= v
-                    .dispositif
-                    .is_some_and(|d| ALTERNANCE_DISPOSITIFS.contains(&d));
-                if self.planned.is_none_or(|p| (m, v.planned_end) > p) {
-                    self.planned = Some((m, v.planned_end));
-                }
-            }
-        }
-        let final_key = |ck: u32| {
-            let k = ckeys[ck as usize];
-            (
-                estab_index[k.estab as usize],
-                person_index[&roots[k.person as usize]],
-                k.start,
-                k.number,
-            )
-        };
-        let mut accs: HashMap<(u32, u32, NaiveDate, u64), Acc> = HashMap::default();
-        let mut keep = vec![false; monthly.len()];
-        for &k in &kept {
-            keep[k] = true;
-        }
-        // Consume the records so their memory is released as the contracts grow.
-        for (r, _) in monthly.iter().zip(keep).filter(|(_, k)| *k) {
-            for &v in &obs_versions[slice(r.versions)] {
-                let ver = &versions[v as usize];
-                accs.entry(final_key(ver.ckey))
-                    .or_default()
-                    .observe(r.month, ver);
-            }
-            for e in &obs_events[slice(r.events)] {
-                accs.entry(final_key(e.ckey))
-                    .or_default()
-                    .events
-                    .push(e.clone());
-            }
-        }
-        drop((monthly, obs_versions, obs_events));
-        // Signalements only complete contracts known from monthly declarations.
-        let known = |ck: u32| person_index.contains_key(&roots[ckeys[ck as usize].person as usize]);
-        for &v in &signal_versions {
-            let ver = &versions[v as usize];
-            if known(ver.ckey) {
-                if let Some(acc) = accs.get_mut(&final_key(ver.ckey)) {
-                    acc.observe(Month::MAX, ver);
-                }
-            }
-        }
-        for e in signal_events {
-            if known(e.ckey) {
-                if let Some(acc) = accs.get_mut(&final_key(e.ckey)) {
-                    acc.events.push(e);
-                }
-            }
-        }
-
-        let mut keys: Vec<_> = accs.keys().copied().collect();
-        keys.sort();
-        let est_months: Vec<&Vec<Month>> = estab_order
-            .iter()
-            .map(|e| &estab_months[*e as usize])
-            .collect();
-        let mut contracts = Vec::with_capacity(keys.len());
-        for key in keys {
-            let acc = accs.remove(&key).expect("key listed");
-            let (estab, person, start, number) = key;
-            // Nature from the earliest observation (ties: smallest code).
-            let first = acc.first.expect("contracts come from observations");
-            let (ever_cdi, boeth, aided, alternance) =
-                (acc.ever_cdi, acc.boeth, acc.aided, acc.alternance);
-            let planned_end = acc.planned.and_then(|(_, p)| p);
-            let first_month = acc.months.map(|(a, _)| a);
-            let last_month = acc.months.map(|(_, b)| b);
-
-            // Declared end: latest 62 block; 099 cancels.
-            let end_ev = acc
-                .events
-                .iter()
-                .filter_map(|e| match e.kind {
-                    EventKind::End { date, cancelled } => Some((e.rank, cancelled, date)),
-                    _ => None,
-                })
-                .max();
-            // An end before the start is a declaration error: ignored.
-            let mut end = match end_ev {
-                Some((_, false, date)) => date.filter(|d| *d >= start),
-                _ => None,
-            };
-            let mut end_inferred = false;
-            if end.is_none() {
-                if let Some(l) = last_month {
-                    let later = est_months[estab as usize]
-                        .iter()
-                        .filter(|m| **m > l)
-                        .count();
-                    if later >= 3 {
-                        end = Some(month_last(l));
-                        end_inferred = true;
-                    }
-                }
-            }
-            // Arrêts: one per last day worked, latest declaration wins, 99 cancels.
-            let mut arr: HashMap<NaiveDate, (Rank, &Arret)> = HashMap::default();
-            let mut sus: HashMap<NaiveDate, (Rank, &Suspension)> = HashMap::default();
-            for e in &acc.events {
-                match &e.kind {
-                    EventKind::Arret(a) => {
-                        let slot = arr.entry(a.last_day_worked).or_insert((e.rank, a));
-                        if (e.rank, a.reason, a.resume, a.planned_end)
-                            > (slot.0, slot.1.reason, slot.1.resume, slot.1.planned_end)
-                        {
-                            *slot = (e.rank, a);
-                        }
-                    }
-                    EventKind::Suspension(s) => {
-                        let slot = sus.entry(s.start).or_insert((e.rank, s));
-                        if (e.rank, s.reason, s.end) > (slot.0, slot.1.reason, slot.1.end) {
-                            *slot = (e.rank, s);
-                        }
-                    }
-                    EventKind::End { .. } => {}
-                }
-            }
-            let mut arrets: Vec<Arret> = arr
-                .into_values()
-                .filter(|(_, a)| a.reason != 99)
-                .map(|(_, a)| a.clone())
-                .collect();
-            arrets.sort_by_key(|a| a.last_day_worked);
-            let mut invalidity: Vec<Suspension> = sus
-                .into_values()
-                .filter(|(_, s)| INVALIDITY_SUSPENSIONS.contains(&s.reason))
-                .map(|(_, s)| s.clone())
-                .collect();
-            invalidity.sort_by_key(|s| s.start);
-
-            contracts.push(Contract {
-                establishment: estab,
-                person,
-                number_hash: number,
-                start,
-                nature: first.1,
-                ever_cdi,
-                boeth,
-                aided,
-                alternance,
-                planned_end,
-                first_month,
-                last_month,
-                end,
-                end_inferred,
-                arrets,
-                invalidity,
-            });
-        }
-
-        let establishments: Vec<Establishment> = estab_order
-            .iter()
-            .map(|e| {
-                let acc = &estabs[*e as usize];
-                let (naf, postcode, town, workplace_commune) = match &acc.info {
-                    Some((_, n, p, t, w)) => (n.clone(), p.clone(), t.clone(), w.clone()),
-                    None => (None, None, None, None),
-                };
-                Establishment {
-                    siret: acc.siret.clone(),
-                    naf,
-                    postcode,
-                    town,
-                    workplace_commune,
-                    months: estab_months[*e as usize].clone(),
-                }
-            })
-            .collect();
-        let m0 = establishments
-            .iter()
-            .filter_map(|e| e.months.first())
-            .min()
-            .copied();
-        let m1 = establishments
-            .iter()
-            .filter_map(|e| e.months.last())
-            .max()
-            .copied();
-        // Counters that depend on how declarations were split are not part of
-        // the data; keep only the file-independent ones.
-        Dataset {
-            m0,
-            m1,
-            establishments,
-            persons: out_persons,
-            contracts,
-            stats,
-        }
+impl Source for Ingest {
+    type Error = DecodeError;
+    fn buckets(&self) -> u32 {
+        self.recorder.ntt_bucket()
+    }
+    fn establishments(&mut self) -> Result<Vec<String>, DecodeError> {
+        Ok(self.sirets.clone())
+    }
+    fn monthly(&mut self, f: &mut dyn FnMut(MonthlyHeader)) -> Result<(), DecodeError> {
+        self.headers.sort_by_key(|h| (h.estab, h.month));
+        self.headers.iter().cloned().for_each(f);
+        Ok(())
+    }
+    fn links(&mut self) -> Result<Vec<(PersonKey, PersonKey)>, DecodeError> {
+        Ok(self.links.clone())
+    }
+    fn bucket_bytes(&mut self) -> Result<Vec<u64>, DecodeError> {
+        Ok(self.recorder.sizes().map(|(_, n)| n as u64).collect())
+    }
+    fn chunks(
+        &mut self,
+        b: u32,
+        f: &mut dyn FnMut(&[u8]) -> Result<(), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        f(self.recorder.bytes(b))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ancrage_dsn::{ids, Contrat, EnvoiHeader, Individu};
+    use crate::pseudo::IdKind;
+    use ancrage_dsn::{ids, Block, Contrat, EnvoiHeader, Individu};
     use std::sync::Arc;
 
     /// A monthly declaration of establishment 123456789 00011 for `month`
@@ -1082,6 +422,63 @@ mod tests {
             i.add(d);
         }
         i.finish()
+    }
+
+    #[test]
+    fn partitions_follow_linked_identities() {
+        // T is declared with an NTT only in January, then with NIR A and the
+        // same NTT in February, and with NIR B and that NTT in March (a
+        // declaration error linking two NIRs): one person, whichever bucket
+        // each key falls in. 40 other people fill the buckets.
+        let mut decls = Vec::new();
+        for m in 1..=6 {
+            let mut d = decl(&format!("01{m:02}2024"), "01", "11", "1", &[]);
+            let (nir, ntt) = match m {
+                1 => (None, Some("T1")),
+                2 => (Some("2000000000001"), Some("T1")),
+                3 => (Some("2000000000002"), Some("T1")),
+                _ => (Some("2000000000001"), None),
+            };
+            let mut b = Block::new(ids::INDIVIDU).with(5, "02");
+            if let Some(n) = nir {
+                b = b.with(1, n);
+            }
+            if let Some(t) = ntt {
+                b = b.with(20, t);
+            }
+            d.individus.push(Individu {
+                block: b,
+                contrats: vec![Contrat::new(
+                    Block::new(ids::CONTRAT)
+                        .with(1, "01012024")
+                        .with(7, "02")
+                        .with(9, "CT"),
+                )],
+                other: vec![],
+            });
+            for p in 0..40 {
+                let nir = format!("1{:012}", 1000 + p);
+                let person = decl("01012024", "01", "11", "1", &[(&nir, "C")]);
+                d.individus.push(person.individus[0].clone());
+            }
+            decls.push(d);
+        }
+        let ds = resolve(&decls);
+        // 40 + T, and T's contract is one contract over six months.
+        assert_eq!(ds.persons.len(), 41);
+        assert_eq!(ds.contracts.len(), 41);
+        let single = crate::compute(&ds);
+        for buckets in [1, 2, 7, 64] {
+            let mut i = Ingest::with_buckets(Pseudonymiser::new(b"k"), buckets);
+            for d in &decls {
+                i.add(d);
+            }
+            let (parted, report) = crate::partition::indicators(&mut i, 0).unwrap();
+            assert_eq!(parted, single, "{buckets} buckets");
+            // Empty buckets join the previous group.
+            assert_eq!(report.groups > 1, buckets > 1);
+            assert!(report.moved >= 1);
+        }
     }
 
     #[test]

@@ -35,21 +35,30 @@
 //! ```text
 //! Pseudonymiser ─▶ Ingest::add(&Declaration)… ─▶ Ingest::finish() ─▶ Dataset
 //! Dataset ─▶ compute() ─▶ Vec<EstablishmentIndicators> ─▶ score_all() ─▶ Vec<ScoredEstablishment>
+//!
+//! bounded memory (the working store, crates/work):
+//! observe(&Declaration) ─▶ DeclObs ─▶ Recorder (person buckets) ─▶ store
+//! store: Source ─▶ partition::indicators() (one group of buckets at a time,
+//!        Partial per establishment, merged) ─▶ Vec<EstablishmentIndicators>
 //! ```
 
 pub mod compute;
 pub mod indicators;
 pub mod ingest;
+pub mod observe;
+pub mod partition;
 pub mod pseudo;
 pub mod score;
 pub mod time;
 pub mod validate;
 
-pub use compute::{compute, km_survival, Period};
+pub use compute::{compute, km_survival, Partial, Period};
 pub use indicators::{ratio, Band, EstablishmentIndicators};
 pub use ingest::{
     Arret, Contract, Dataset, Establishment, Ingest, IngestStats, NatureGroup, Person, Suspension,
 };
+pub use observe::{observe, DeclObs, Recorder, BUCKETS};
+pub use partition::{PartitionReport, Source};
 pub use pseudo::{IdKind, PersonKey, Pseudonymiser};
 pub use score::{
     band_of, score_all, BetaPrior, Component, ConfigError, DimensionScore, GammaPrior, ScoreConfig,

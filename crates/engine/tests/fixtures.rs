@@ -198,6 +198,10 @@ fn establishment_a() {
     // ending 31 Jul 2023 within the 730 days before 1 Mar 2024.
     assert_eq!(a.hires_long_sick_known, 2);
     assert_eq!(a.hires_long_sick, 1);
+    // Priority publics (young alone does not count): P3 aided, P7 senior +
+    // BOETH + no experience, P8 long sick leave. P1 (young, alternance), P4,
+    // P5 (young) and P6 (47, no earlier contract: no gap) are not.
+    assert_eq!(a.hires_priority, 3);
     // CDD-group hires with an end: A-001 1 Mar–31 Aug 2022 = 31+30+31+30+31+31
     // = 184 d; A-020 1 Feb–31 Jul 2023 = 28+31+30+31+30+31 = 181 d; A-040
     // 1–30 Jun 2022 = 30 d (end block declared in July); A-041 Dec 2022 = 31 d.
@@ -254,6 +258,8 @@ fn establishment_b() {
     // Both hires before Jan 2023: nothing known about earlier history.
     assert_eq!(b.hires_long_gap_known, 0);
     assert_eq!(b.hires_no_experience_known, 0);
+    // Neither is senior, BOETH or aided; nothing else is known that early.
+    assert_eq!(b.hires_priority, 0);
     // B-002: 3–21 Oct 2022 = 19 days.
     assert_eq!(b.cdd_count, 1);
     assert!(close(b.cdd_days_mean, 19.0));

@@ -7,6 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod basins;
+pub use basins::{
+    basin_summaries, class_colour, class_of, parse_compared, quantile_breaks, Aggregate,
+    BasinSummary, SectorSummary, BASIN_METRICS, CHOROPLETH_PALETTE, MAX_COMPARED, MIN_PEOPLE,
+    MIN_PEOPLE_HEALTH,
+};
+
 /// Score band codes, best first. The engine decides; this is how they are shown.
 pub const BANDS: [(&str, &str); 5] = [
     ("engagee", "Engagée"),
@@ -66,6 +73,16 @@ pub struct EstablishmentSummary {
     /// Engagement score 0–100; `None` when "non calculable".
     pub score: Option<f64>,
     pub band: String,
+    /// Label of the NAF division (two-digit level).
+    #[serde(default)]
+    pub division_label: Option<String>,
+    /// Size band of the peer group ([`SIZE_BANDS`] code).
+    #[serde(default)]
+    pub size_band: Option<String>,
+    /// French labels of the components where it is in the top quarter of its
+    /// peers (published components only), best first.
+    #[serde(default)]
+    pub strengths: Vec<String>,
 }
 
 impl EstablishmentSummary {
@@ -117,26 +134,183 @@ pub struct EstablishmentDetail {
     pub hires_women: Option<i64>,
     pub hires_cdi: Option<i64>,
     pub hires_cdd: Option<i64>,
+    /// Hires from priority publics; published with the hires from
+    /// [`MIN_PEOPLE_HEALTH`] people (it includes health-related criteria).
+    #[serde(default)]
+    pub hires_priority: Option<i64>,
     pub peer_group: Option<String>,
     pub dimensions: Vec<DimensionView>,
     pub components: Vec<ComponentView>,
 }
 
-/// Sort orders of the list.
-pub const SORTS: [(&str, &str); 3] = [
+impl EstablishmentDetail {
+    /// Position among peers from which a component counts as a strength (top quarter).
+    pub const STRENGTH_FROM: f64 = 75.0;
+    /// Position under which a component counts as a weakness (bottom quarter).
+    pub const WEAKNESS_UNDER: f64 = 25.0;
+
+    /// Published components in the top quarter of the peers, best first (at most 3).
+    pub fn strengths(&self) -> Vec<&ComponentView> {
+        self.ranked_components(|p| p >= Self::STRENGTH_FROM, true)
+    }
+
+    /// Published components in the bottom quarter of the peers, worst first (at most 3).
+    pub fn weaknesses(&self) -> Vec<&ComponentView> {
+        self.ranked_components(|p| p < Self::WEAKNESS_UNDER, false)
+    }
+
+    /// Short labels of [`Self::strengths`], for lists, printed pages and exports.
+    pub fn strength_tags(&self) -> Vec<String> {
+        self.strengths()
+            .into_iter()
+            .map(|c| short_label(&c.key).unwrap_or(&c.label).to_string())
+            .collect()
+    }
+
+    fn ranked_components(
+        &self,
+        keep: impl Fn(f64) -> bool,
+        best_first: bool,
+    ) -> Vec<&ComponentView> {
+        let mut picked: Vec<(f64, &ComponentView)> = self
+            .components
+            .iter()
+            .filter_map(|c| c.position.filter(|p| keep(*p)).map(|p| (p, c)))
+            .collect();
+        picked.sort_by(|a, b| {
+            let ord = a.0.total_cmp(&b.0);
+            if best_first {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+        picked.into_iter().take(3).map(|(_, c)| c).collect()
+    }
+
+    /// Position of one component among peers, when published.
+    pub fn position_of(&self, key: &str) -> Option<f64> {
+        self.components
+            .iter()
+            .find(|c| c.key == key)
+            .and_then(|c| c.position)
+    }
+}
+
+/// Short French label of a score component (list columns, printed lists).
+pub fn short_label(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "gender_balance" => "Mixité",
+        "young" => "Jeunes",
+        "senior" => "Seniors",
+        "boeth" => "Handicap",
+        "aided" => "Contrats aidés",
+        "alternance" => "Alternance",
+        "no_experience" => "Sans expérience",
+        "long_gap" => "Après une interruption",
+        "long_sick" => "Après un arrêt long",
+        "cdi_share" => "CDI",
+        "cdd_duration" => "CDD longs",
+        "retention_12m" => "Salariés qui restent",
+        "cdd_to_cdi" => "CDD → CDI",
+        "accidents" => "Peu d'accidents",
+        _ => return None,
+    })
+}
+
+/// Sort orders of the list. The default, `categorie`, ranks by band and, inside
+/// a band, in an order that changes every day (fair exposure, see the method page).
+pub const SORTS: [(&str, &str); 4] = [
+    ("categorie", "Catégorie (ordre tournant chaque jour)"),
     ("score", "Score décroissant"),
     ("hires", "Embauches décroissantes"),
     ("name", "Nom"),
 ];
 
+/// Size bands of the peer groups (headcount at the end of the last month).
+pub const SIZE_BANDS: [(&str, &str); 4] = [
+    ("1-9", "1 à 9 salariés"),
+    ("10-49", "10 à 49 salariés"),
+    ("50-249", "50 à 249 salariés"),
+    ("250+", "250 salariés et plus"),
+];
+
+/// "Profil recherché": URL code, French label, score component it ranks by.
+pub const PROFILES: [(&str, &str, &str); 7] = [
+    ("jeunes", "Jeunes (moins de 26 ans)", "young"),
+    ("seniors", "Seniors (50 ans et plus)", "senior"),
+    ("th", "Travailleurs handicapés", "boeth"),
+    (
+        "sans_experience",
+        "Sans expérience professionnelle",
+        "no_experience",
+    ),
+    ("interruption", "Après une longue interruption", "long_gap"),
+    ("arret_maladie", "Après un long arrêt maladie", "long_sick"),
+    ("aides", "Contrats aidés", "aided"),
+];
+
+/// French label of a size band code.
+pub fn size_label(code: &str) -> &str {
+    SIZE_BANDS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(code, |(_, l)| *l)
+}
+
+/// The score component a profile code ranks by.
+pub fn profile_component(code: &str) -> Option<&'static str> {
+    PROFILES.iter().find(|(c, ..)| *c == code).map(|(.., k)| *k)
+}
+
+/// Département of a commune code (`2A004` → `2A`, `97411` → `974`).
+pub fn departement_of(commune: &str) -> Option<String> {
+    let n = if commune.starts_with("97") || commune.starts_with("98") {
+        3
+    } else {
+        2
+    };
+    (commune.len() >= n && commune.is_ascii()).then(|| commune[..n].to_string())
+}
+
+/// Most SIRETs a counselor's selection may hold (the URL stays reasonable).
+pub const MAX_SELECTION: usize = 60;
+
+/// The SIRETs of a selection written `a,b,c` (URL parameter `sel`): invalid
+/// entries dropped, order kept, no repeats, at most [`MAX_SELECTION`].
+pub fn parse_selection(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in text.split(',').map(str::trim) {
+        if s.len() == 14 && s.bytes().all(|b| b.is_ascii_digit()) && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out.truncate(MAX_SELECTION);
+    out
+}
+
 /// Filters of the list and the map (all optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ListFilter {
     pub basin: Option<String>,
+    /// Département code (`69`, `2A`, `974`).
+    pub departement: Option<String>,
     /// NAF section letter A–U.
     pub section: Option<String>,
+    /// NAF division, two digits (`88`).
+    pub division: Option<String>,
+    /// One of [`SIZE_BANDS`].
+    pub size: Option<String>,
     /// Band code, or several separated by commas (`engagee,accueillante`).
     pub band: Option<String>,
+    /// One of [`PROFILES`]: keeps establishments where that component is
+    /// published and ranks them by it.
+    pub profile: Option<String>,
+    /// Minimum share of CDI among hires, in percent.
+    pub cdi_min: Option<u32>,
+    /// Map extent `ouest,sud,est,nord` in degrees: only establishments inside.
+    pub bbox: Option<String>,
     /// One of [`SORTS`].
     pub sort: Option<String>,
     /// 0-based page.
@@ -144,8 +318,55 @@ pub struct ListFilter {
     pub per_page: u32,
 }
 
+/// URL parameter names of the filters (French, shared by the pages, the API
+/// and the CSV export so that one query string means the same everywhere).
+pub const FILTER_PARAMS: [&str; 10] = [
+    "bassin",
+    "departement",
+    "section",
+    "division",
+    "taille",
+    "categorie",
+    "profil",
+    "cdi_min",
+    "zone",
+    "tri",
+];
+
 impl ListFilter {
     pub const MAX_PER_PAGE: u32 = 500;
+
+    /// The filter named by URL parameters (`get` returns a parameter's value);
+    /// empty values mean "no filter". Pagination is left to the caller.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let opt = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let cdi_min = match opt("cdi_min") {
+            None => None,
+            Some(v) => Some(v.parse::<u32>().map_err(|_| {
+                format!("Part de CDI minimale invalide : « {v} » (pourcentage entier attendu)")
+            })?),
+        };
+        let f = ListFilter {
+            basin: opt("bassin"),
+            departement: opt("departement").map(|d| d.to_ascii_uppercase()),
+            section: opt("section").map(|s| s.to_ascii_uppercase()),
+            division: opt("division"),
+            size: opt("taille"),
+            band: opt("categorie"),
+            profile: opt("profil"),
+            cdi_min,
+            bbox: opt("zone"),
+            sort: opt("tri"),
+            page: 0,
+            per_page: 0,
+        };
+        f.validate()?;
+        Ok(f)
+    }
 
     /// Check every value; the message is French, for the user.
     pub fn validate(&self) -> Result<(), String> {
@@ -159,6 +380,40 @@ impl ListFilter {
             if !ok {
                 return Err(format!("Section NAF inconnue : « {s} » (attendu A à U)"));
             }
+        }
+        if let Some(d) = &self.division {
+            if d.len() != 2 || !d.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!(
+                    "Division NAF invalide : « {d} » (deux chiffres attendus)"
+                ));
+            }
+        }
+        if let Some(d) = &self.departement {
+            let ok = matches!(d.len(), 2 | 3) && d.chars().all(|c| c.is_ascii_alphanumeric());
+            if !ok {
+                return Err(format!("Département invalide : « {d} »"));
+            }
+        }
+        if let Some(s) = &self.size {
+            if !SIZE_BANDS.iter().any(|(c, _)| c == s) {
+                return Err(format!("Taille inconnue : « {s} »"));
+            }
+        }
+        if let Some(p) = &self.profile {
+            if profile_component(p).is_none() {
+                return Err(format!("Profil inconnu : « {p} »"));
+            }
+        }
+        if let Some(c) = self.cdi_min {
+            if c > 100 {
+                return Err(format!("Part de CDI minimale invalide : {c} % (0 à 100)"));
+            }
+        }
+        if self.bbox.is_some() && self.bounds().is_none() {
+            return Err(format!(
+                "Zone de carte invalide : « {} » (ouest,sud,est,nord en degrés)",
+                self.bbox.as_deref().unwrap_or_default()
+            ));
         }
         if let Some(s) = &self.sort {
             if !SORTS.iter().any(|(c, _)| c == s) {
@@ -177,6 +432,26 @@ impl ListFilter {
             ));
         }
         Ok(())
+    }
+
+    /// The map extent as (west, south, east, north), when valid.
+    pub fn bounds(&self) -> Option<[f64; 4]> {
+        let parts: Vec<f64> = self
+            .bbox
+            .as_deref()?
+            .split(',')
+            .map(|p| p.trim().parse::<f64>())
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let [w, s, e, n] = <[f64; 4]>::try_from(parts).ok()?;
+        let ok = [w, s, e, n].iter().all(|v| v.is_finite())
+            && (-180.0..=180.0).contains(&w)
+            && (-180.0..=180.0).contains(&e)
+            && (-90.0..=90.0).contains(&s)
+            && (-90.0..=90.0).contains(&n)
+            && w < e
+            && s < n;
+        ok.then_some([w, s, e, n])
     }
 
     /// The band codes asked for (none: all bands).
@@ -214,9 +489,13 @@ pub struct FilterOption {
 
 /// Values the filters can take in the published data.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FilterOptions {
     pub basins: Vec<FilterOption>,
+    pub departements: Vec<FilterOption>,
     pub sections: Vec<FilterOption>,
+    pub divisions: Vec<FilterOption>,
+    pub sizes: Vec<FilterOption>,
     pub bands: Vec<FilterOption>,
 }
 
@@ -266,6 +545,134 @@ mod tests {
     }
 
     #[test]
+    fn url_parameters_become_a_filter() {
+        let params = [
+            ("bassin", "8405"),
+            ("departement", "2a"),
+            ("division", "88"),
+            ("taille", "10-49"),
+            ("profil", "seniors"),
+            ("cdi_min", "40"),
+            ("zone", "4.5,45.5,5.1,46.0"),
+            ("section", ""),
+        ];
+        let get = |k: &str| {
+            params
+                .iter()
+                .find(|(p, _)| *p == k)
+                .map(|(_, v)| v.to_string())
+        };
+        let f = ListFilter::from_params(get).unwrap();
+        assert_eq!(f.basin.as_deref(), Some("8405"));
+        assert_eq!(f.departement.as_deref(), Some("2A"));
+        assert_eq!(f.section, None);
+        assert_eq!(f.size.as_deref(), Some("10-49"));
+        assert_eq!(f.cdi_min, Some(40));
+        assert_eq!(f.bounds(), Some([4.5, 45.5, 5.1, 46.0]));
+        assert_eq!(
+            profile_component(f.profile.as_deref().unwrap()),
+            Some("senior")
+        );
+
+        let bad = |k: &'static str, v: &'static str| {
+            ListFilter::from_params(move |p: &str| (p == k).then(|| v.to_string())).unwrap_err()
+        };
+        assert!(bad("cdi_min", "beaucoup").contains("beaucoup"));
+        assert!(bad("cdi_min", "101").contains("101"));
+        assert!(bad("zone", "5,46,4,45").contains("Zone"));
+        assert!(bad("zone", "1,2,3").contains("Zone"));
+        assert!(bad("profil", "astronautes").contains("astronautes"));
+        assert!(bad("taille", "12").contains("Taille"));
+        assert!(bad("division", "8").contains("Division"));
+        assert!(bad("departement", "6'9").contains("Département"));
+    }
+
+    #[test]
+    fn selections_keep_valid_sirets_once_in_order() {
+        assert_eq!(
+            parse_selection("22222222200022, 1,11111111100011,22222222200022,abcdefghijklmn"),
+            ["22222222200022", "11111111100011"]
+        );
+        assert!(parse_selection("").is_empty());
+        let many: Vec<String> = (0..100).map(|i| format!("{:014}", i)).collect();
+        assert_eq!(parse_selection(&many.join(",")).len(), MAX_SELECTION);
+    }
+
+    #[test]
+    fn departements_of_communes() {
+        assert_eq!(departement_of("69123").as_deref(), Some("69"));
+        assert_eq!(departement_of("2A004").as_deref(), Some("2A"));
+        assert_eq!(departement_of("97411").as_deref(), Some("974"));
+        assert_eq!(departement_of("7"), None);
+    }
+
+    #[test]
+    fn strengths_are_the_top_quarter_best_first() {
+        let comp = |key: &str, position: Option<f64>| ComponentView {
+            key: key.into(),
+            label: format!("Libellé {key}"),
+            dimension: "ouverture".into(),
+            value: None,
+            peer_median: None,
+            position,
+            n: 20,
+            note: None,
+        };
+        let d = EstablishmentDetail {
+            summary: EstablishmentSummary {
+                siret: "1".into(),
+                name: None,
+                address: None,
+                naf: None,
+                naf_label: None,
+                commune: None,
+                commune_name: None,
+                postcode: None,
+                basin: None,
+                basin_label: None,
+                lat: None,
+                lng: None,
+                headcount: None,
+                hires: None,
+                women_share: None,
+                cdi_share: None,
+                score: None,
+                band: "engagee".into(),
+                division_label: None,
+                size_band: None,
+                strengths: vec![],
+            },
+            first_month: None,
+            last_month: None,
+            hires_women: None,
+            hires_cdi: None,
+            hires_cdd: None,
+            hires_priority: None,
+            peer_group: None,
+            dimensions: vec![],
+            components: vec![
+                comp("young", Some(76.0)),
+                comp("senior", Some(90.0)),
+                comp("unknown_key", Some(80.0)),
+                comp("cdi_share", Some(75.0)),
+                comp("boeth", None),
+                comp("accidents", Some(20.0)),
+                comp("retention_12m", Some(24.9)),
+                comp("aided", Some(25.0)),
+            ],
+        };
+        let keys = |v: Vec<&ComponentView>| v.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
+        // 90, 80, 76 (75 is also in the top quarter, but only three are kept).
+        assert_eq!(keys(d.strengths()), ["senior", "unknown_key", "young"]);
+        assert_eq!(
+            d.strength_tags(),
+            ["Seniors", "Libellé unknown_key", "Jeunes"]
+        );
+        // Below 25, worst first; 25 itself is not a weakness.
+        assert_eq!(keys(d.weaknesses()), ["accidents", "retention_12m"]);
+    }
+
+    #[test]
     fn display_name_falls_back_to_activity_and_place() {
         let mut s = EstablishmentSummary {
             siret: "12345678900012".into(),
@@ -286,6 +693,9 @@ mod tests {
             cdi_share: None,
             score: None,
             band: "non_calculable".into(),
+            division_label: None,
+            size_band: None,
+            strengths: vec![],
         };
         assert_eq!(s.display_name(), "Aide à domicile — Lyon");
         s.name = Some("Les Jardins".into());

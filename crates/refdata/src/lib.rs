@@ -93,6 +93,7 @@ mod grid;
 mod locate;
 pub mod naf;
 pub mod normalize;
+pub mod search;
 pub mod sirene;
 
 pub use grid::{import_grid, import_ze2020, Grid, ImportReport, ImportSpec};

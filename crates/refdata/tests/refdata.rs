@@ -657,3 +657,39 @@ fn generic_import_becomes_default_and_ambiguity_is_reported() {
     assert_eq!(rd.basin_of("39001", &g), Some("3901"));
     assert_eq!(g.unit_polygons().len(), 2);
 }
+
+/// Basin search: by commune name (accents and abbreviations forgiven), INSEE
+/// code, postcode and basin name. Expected basins read from the COG: Villeurbanne
+/// (69266) and Saint-Étienne (42218, postcode 42000) are in the arrondissements
+/// of Lyon (691) and Saint-Étienne (423).
+#[test]
+fn place_search_finds_basins() {
+    use ancrage_refdata::search::PlaceSearch;
+    let rd = assets();
+    let grid = rd.grid(ancrage_refdata::ARRONDISSEMENTS_GRID).unwrap();
+    let search = PlaceSearch::new(rd, &grid);
+    let first = |q: &str| {
+        search
+            .search(q, 5)
+            .into_iter()
+            .next()
+            .map(|m| (m.basin, m.text))
+    };
+    assert_eq!(
+        first("villeurb"),
+        Some(("691".into(), "Villeurbanne (69266)".into()))
+    );
+    assert_eq!(first("69266").map(|m| m.0).as_deref(), Some("691"));
+    assert_eq!(first("42000").map(|m| m.0).as_deref(), Some("423"));
+    // "st etienne": the basin of that name, then the city before smaller Saint-Étienne-… communes.
+    let st = search.search("st etienne", 5);
+    assert_eq!(st[0].text, "Bassin Saint-Étienne (423)");
+    assert_eq!(st[1].text, "Saint-Étienne (42218)");
+    assert_eq!(st[1].basin, "423");
+    // A basin name comes first, as a basin.
+    let lyon = search.search("Lyon", 3);
+    assert_eq!(lyon[0].basin, "691");
+    assert!(lyon[0].text.starts_with("Bassin "), "{:?}", lyon[0]);
+    assert!(search.search("zzzz", 5).is_empty());
+    assert!(search.search("  ", 5).is_empty());
+}

@@ -15,12 +15,15 @@
 //! ```
 
 use ancrage_published::{
-    band_label, ComponentView, EstablishmentDetail, EstablishmentSummary, FilterOption,
-    FilterOptions, ListFilter, ListPage, BANDS,
+    band_label, departement_of, profile_component, ComponentView, EstablishmentDetail,
+    EstablishmentSummary, FilterOption, FilterOptions, ListFilter, ListPage, BANDS, PROFILES,
+    SIZE_BANDS,
 };
 use sqlx::any::{AnyArguments, AnyPoolOptions, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyPool, Row};
+
+mod basins;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -40,11 +43,53 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct PublishedStore {
     pool: AnyPool,
+    /// Day of the fair rotation (days since 1970-01-01); today when `None`.
+    rotation_day: Option<i64>,
 }
 
 const SUMMARY_COLUMNS: &str =
     "siret, name, address, naf, naf_label, commune, commune_name, postcode, \
-     basin, basin_label, lat, lng, headcount, hires, women_share, cdi_share, score, band";
+     basin, basin_label, lat, lng, headcount, hires, women_share, cdi_share, score, band, \
+     division_label, size_band, strengths";
+
+/// Modulus of the rotation keys (a prime: multiplying by a non-zero day factor
+/// permutes the keys).
+pub const ROTATION_PRIME: i64 = 2_147_483_647;
+
+/// Fixed rotation key of an establishment, in 1..ROTATION_PRIME (FNV-1a of the SIRET).
+pub fn rotation_key(siret: &str) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in siret.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    (h % (ROTATION_PRIME as u64 - 1)) as i64 + 1
+}
+
+/// Multiplier of day `day`, in 1..ROTATION_PRIME (SplitMix64 of the day number).
+/// Inside a band, the list is ordered by `rotation_key × factor mod ROTATION_PRIME`.
+pub fn rotation_factor(day: i64) -> i64 {
+    let mut z = (day as u64).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z % (ROTATION_PRIME as u64 - 1)) as i64 + 1
+}
+
+/// Today's day number (UTC).
+fn today() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| (d.as_secs() / 86_400) as i64)
+}
+
+/// Rank of a band code (best first), as stored in `band_rank`.
+fn band_rank(code: &str) -> i64 {
+    BANDS
+        .iter()
+        .position(|(c, _)| *c == code)
+        .unwrap_or(BANDS.len()) as i64
+}
 
 impl PublishedStore {
     /// Open (creating a SQLite file and its directory if needed) and migrate.
@@ -62,7 +107,17 @@ impl PublishedStore {
                 .await?;
         }
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            rotation_day: None,
+        })
+    }
+
+    /// The same store with the daily rotation pinned to `day` (days since
+    /// 1970-01-01), for tests and reproducible exports.
+    pub fn with_rotation_day(mut self, day: i64) -> Self {
+        self.rotation_day = Some(day);
+        self
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -88,13 +143,18 @@ impl PublishedStore {
                     siret: s.siret.clone(),
                     message: e.to_string(),
                 })?;
-            sqlx::query(
+            let strengths =
+                serde_json::to_string(&d.strength_tags()).unwrap_or_else(|_| "[]".into());
+            let mut q = sqlx::query(
                 "INSERT INTO establishment (siret, name, address, naf, naf_label, section, \
                  commune, commune_name, postcode, basin, basin_label, lat, lng, headcount, \
                  hires, hires_women, hires_cdi, hires_cdd, women_share, cdi_share, score, \
-                 band, first_month, last_month, peer_group, dimensions, components) VALUES ($1, \
-                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, $24, $25, $26, $27)",
+                 band, first_month, last_month, peer_group, dimensions, components, \
+                 departement, division, division_label, size_band, band_rank, rotation, strengths, \
+                 hires_priority, pos_young, pos_senior, pos_boeth, pos_no_experience, pos_long_gap, \
+                 pos_long_sick, pos_aided) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+                 $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, \
+                 $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42)",
             )
             .bind(&s.siret)
             .bind(&s.name)
@@ -123,9 +183,25 @@ impl PublishedStore {
             .bind(&d.peer_group)
             .bind(dimensions)
             .bind(components)
-            .execute(&mut *tx)
-            .await?;
+            .bind(s.commune.as_deref().and_then(departement_of))
+            .bind(s.naf.as_deref().and_then(naf_division))
+            .bind(&s.division_label)
+            .bind(&s.size_band)
+            .bind(band_rank(&s.band))
+            .bind(rotation_key(&s.siret))
+            .bind(strengths)
+            .bind(d.hires_priority)
+            // sqlx 0.8's Any driver sends a NULL f64 as a float4 parameter; a
+            // statement prepared from a row with a missing float then rejects
+            // the next row's float8 values on PostgreSQL ("incorrect binary
+            // data format"). Unprepared statements take each row's own types.
+            .persistent(false);
+            for (.., key) in PROFILES {
+                q = q.bind(d.position_of(key));
+            }
+            q.execute(&mut *tx).await?;
         }
+        basins::replace(&mut tx, rows).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -163,12 +239,7 @@ impl PublishedStore {
         window: Option<(i64, i64)>,
     ) -> Result<Vec<EstablishmentSummary>, StoreError> {
         let (clause, params) = where_clause(filter);
-        let order = match filter.sort.as_deref().unwrap_or("score") {
-            "hires" => "CASE WHEN hires IS NULL THEN 1 ELSE 0 END, hires DESC, siret",
-            "name" => "LOWER(COALESCE(name, naf_label, siret)), siret",
-            // NULL scores ("non calculable") last on both engines.
-            _ => "CASE WHEN score IS NULL THEN 1 ELSE 0 END, score DESC, siret",
-        };
+        let order = self.order_by(filter);
         let limit = window
             .map(|(size, offset)| format!(" LIMIT {size} OFFSET {offset}"))
             .unwrap_or_default();
@@ -180,10 +251,58 @@ impl PublishedStore {
         rows.iter().map(summary_from_row).collect()
     }
 
+    /// The establishments of `sirets`, in that order (unknown SIRETs are skipped).
+    pub async fn by_sirets(
+        &self,
+        sirets: &[String],
+    ) -> Result<Vec<EstablishmentSummary>, StoreError> {
+        if sirets.is_empty() {
+            return Ok(Vec::new());
+        }
+        let slots: Vec<String> = (1..=sirets.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM establishment WHERE siret IN ({})",
+            slots.join(", ")
+        );
+        let rows = bind_all(sqlx::query(&sql), sirets)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut found: Vec<EstablishmentSummary> = rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<_, _>>()?;
+        found.sort_by_key(|s| sirets.iter().position(|x| *x == s.siret));
+        Ok(found)
+    }
+
+    /// ORDER BY clause of `filter`'s sort. A profile focus ranks by its component
+    /// unless another sort is asked for; the default is by band, then the day's
+    /// rotation (fair exposure).
+    fn order_by(&self, filter: &ListFilter) -> String {
+        let profile = filter.profile.as_deref().and_then(profile_component);
+        match (filter.sort.as_deref(), profile) {
+            (Some("hires"), _) => {
+                "CASE WHEN hires IS NULL THEN 1 ELSE 0 END, hires DESC, siret".into()
+            }
+            (Some("name"), _) => "LOWER(COALESCE(name, naf_label, siret)), siret".into(),
+            // NULL scores ("non calculable") last on both engines.
+            (Some("score"), _) => {
+                "CASE WHEN score IS NULL THEN 1 ELSE 0 END, score DESC, siret".into()
+            }
+            (None, Some(key)) => format!(
+                "pos_{key} DESC, CASE WHEN score IS NULL THEN 1 ELSE 0 END, score DESC, siret"
+            ),
+            _ => {
+                let factor = rotation_factor(self.rotation_day.unwrap_or_else(today));
+                format!("band_rank, (rotation * {factor}) % {ROTATION_PRIME}, siret")
+            }
+        }
+    }
+
     /// The card of one establishment.
     pub async fn detail(&self, siret: &str) -> Result<Option<EstablishmentDetail>, StoreError> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, hires_women, hires_cdi, hires_cdd, first_month, \
+            "SELECT {SUMMARY_COLUMNS}, hires_women, hires_cdi, hires_cdd, hires_priority, first_month, \
              last_month, peer_group, dimensions, components FROM establishment WHERE siret = $1"
         );
         let Some(row) = sqlx::query(&sql)
@@ -207,6 +326,7 @@ impl PublishedStore {
             hires_women: row.try_get("hires_women")?,
             hires_cdi: row.try_get("hires_cdi")?,
             hires_cdd: row.try_get("hires_cdd")?,
+            hires_priority: row.try_get("hires_priority")?,
             first_month: row.try_get("first_month")?,
             last_month: row.try_get("last_month")?,
             peer_group: row.try_get("peer_group")?,
@@ -220,32 +340,57 @@ impl PublishedStore {
     /// basin has in that sector); values without matches stay listed with 0.
     pub async fn filter_options(&self, active: &ListFilter) -> Result<FilterOptions, StoreError> {
         active.validate().map_err(StoreError::Filter)?;
-        let all_basins = self
-            .facet("basin", "MAX(basin_label)", &ListFilter::default())
+        let mut basins = self
+            .facet_under("basin", "MAX(basin_label)", active, |f| f.basin = None)
             .await?;
-        let basin_counts = self
-            .facet(
-                "basin",
-                "MAX(basin_label)",
-                &ListFilter {
-                    basin: None,
-                    ..active.clone()
+        basins.sort_by(|a, b| a.label.cmp(&b.label));
+        let departements = self
+            .facet_under("departement", "departement", active, |f| {
+                f.departement = None
+            })
+            .await?;
+        let sections = self
+            .facet_under("section", "section", active, |f| f.section = None)
+            .await?
+            .into_iter()
+            .map(|o| FilterOption {
+                label: format!("{} — {}", o.code, section_label(&o.code)),
+                ..o
+            })
+            .collect();
+        // Divisions are offered inside the chosen section (all of them otherwise).
+        let divisions = self
+            .facet_under("division", "MAX(division_label)", active, |f| {
+                f.division = None
+            })
+            .await?
+            .into_iter()
+            .filter(|o| {
+                active
+                    .section
+                    .as_ref()
+                    .is_none_or(|s| naf_section(&o.code).as_ref() == Some(s))
+            })
+            .map(|o| FilterOption {
+                label: if o.label.is_empty() {
+                    format!("Division {}", o.code)
+                } else {
+                    format!("{} — {}", o.code, o.label)
                 },
-            )
+                ..o
+            })
+            .collect();
+        let size_counts = self
+            .facet_under("size_band", "size_band", active, |f| f.size = None)
             .await?;
-        let all_sections = self
-            .facet("section", "section", &ListFilter::default())
-            .await?;
-        let section_counts = self
-            .facet(
-                "section",
-                "section",
-                &ListFilter {
-                    section: None,
-                    ..active.clone()
-                },
-            )
-            .await?;
+        let sizes = SIZE_BANDS
+            .iter()
+            .map(|(code, label)| FilterOption {
+                code: code.to_string(),
+                label: label.to_string(),
+                count: count_of(&size_counts, code),
+            })
+            .collect();
         let band_counts = self
             .facet(
                 "band",
@@ -256,28 +401,6 @@ impl PublishedStore {
                 },
             )
             .await?;
-        let count_of = |counts: &[FilterOption], code: &str| {
-            counts
-                .iter()
-                .find(|o| o.code == code)
-                .map_or(0, |o| o.count)
-        };
-        let mut basins: Vec<FilterOption> = all_basins
-            .into_iter()
-            .map(|o| FilterOption {
-                count: count_of(&basin_counts, &o.code),
-                ..o
-            })
-            .collect();
-        basins.sort_by(|a, b| a.label.cmp(&b.label));
-        let sections = all_sections
-            .into_iter()
-            .map(|o| FilterOption {
-                count: count_of(&section_counts, &o.code),
-                label: format!("{} — {}", o.code, section_label(&o.code)),
-                code: o.code,
-            })
-            .collect();
         let bands = BANDS
             .iter()
             .map(|(code, _)| FilterOption {
@@ -288,9 +411,34 @@ impl PublishedStore {
             .collect();
         Ok(FilterOptions {
             basins,
+            departements,
             sections,
+            divisions,
+            sizes,
             bands,
         })
+    }
+
+    /// Every value of `column` in the published data, each counted under the
+    /// active filters except its own (cleared by `clear`); 0 when none match.
+    async fn facet_under(
+        &self,
+        column: &str,
+        label: &str,
+        active: &ListFilter,
+        clear: impl Fn(&mut ListFilter),
+    ) -> Result<Vec<FilterOption>, StoreError> {
+        let all = self.facet(column, label, &ListFilter::default()).await?;
+        let mut others = active.clone();
+        clear(&mut others);
+        let counts = self.facet(column, label, &others).await?;
+        Ok(all
+            .into_iter()
+            .map(|o| FilterOption {
+                count: count_of(&counts, &o.code),
+                ..o
+            })
+            .collect())
     }
 
     /// `column` values with their counts under `filter` (non-null values only).
@@ -346,7 +494,13 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 fn where_clause(f: &ListFilter) -> (String, Vec<String>) {
     let mut conds = Vec::new();
     let mut params = Vec::new();
-    for (col, val) in [("basin", &f.basin), ("section", &f.section)] {
+    for (col, val) in [
+        ("basin", &f.basin),
+        ("departement", &f.departement),
+        ("section", &f.section),
+        ("division", &f.division),
+        ("size_band", &f.size),
+    ] {
         if let Some(v) = val {
             params.push(v.clone());
             conds.push(format!("{col} = ${}", params.len()));
@@ -360,6 +514,19 @@ fn where_clause(f: &ListFilter) -> (String, Vec<String>) {
             slots.push(format!("${}", params.len()));
         }
         conds.push(format!("band IN ({})", slots.join(", ")));
+    }
+    // Numbers below come from validated, parsed values (never raw text), so
+    // they are written into the SQL: both engines then compare them as numbers.
+    if let Some(key) = f.profile.as_deref().and_then(profile_component) {
+        conds.push(format!("pos_{key} IS NOT NULL"));
+    }
+    if let Some(min) = f.cdi_min.filter(|m| *m > 0) {
+        conds.push(format!("cdi_share >= {}", f64::from(min) / 100.0));
+    }
+    if let Some([w, s, e, n]) = f.bounds() {
+        conds.push(format!(
+            "lng >= {w:?} AND lng <= {e:?} AND lat >= {s:?} AND lat <= {n:?}"
+        ));
     }
     if conds.is_empty() {
         (String::new(), params)
@@ -398,7 +565,17 @@ fn summary_from_row(r: &AnyRow) -> Result<EstablishmentSummary, StoreError> {
         cdi_share: r.try_get("cdi_share")?,
         score: r.try_get("score")?,
         band: r.try_get("band")?,
+        division_label: r.try_get("division_label")?,
+        size_band: r.try_get("size_band")?,
+        strengths: serde_json::from_str(&r.try_get::<String, _>("strengths")?).unwrap_or_default(),
     })
+}
+
+fn count_of(counts: &[FilterOption], code: &str) -> i64 {
+    counts
+        .iter()
+        .find(|o| o.code == code)
+        .map_or(0, |o| o.count)
 }
 
 fn option_from_row(r: &AnyRow) -> Result<FilterOption, StoreError> {
@@ -414,6 +591,12 @@ pub fn naf_section(naf: &str) -> Option<String> {
     let digits: String = naf.chars().filter(char::is_ascii_digit).take(2).collect();
     let division: u8 = digits.parse().ok()?;
     ancrage_refdata::naf::section_of_division(division).map(String::from)
+}
+
+/// NAF division (two digits) of a code like `8810A` or `88.10A`.
+pub fn naf_division(naf: &str) -> Option<String> {
+    let digits: String = naf.chars().filter(char::is_ascii_digit).take(2).collect();
+    (digits.len() == 2).then_some(digits)
 }
 
 /// Official label of a NAF section (INSEE).

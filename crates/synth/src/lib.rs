@@ -219,6 +219,34 @@ pub fn generate_with_naf(
     })
 }
 
+/// Write the DSN files of basin `basin` only (0-based, in the order
+/// [`generate`] uses), exactly as [`generate`] writes them, and nothing else
+/// (no truth, SIRENE extract or manifest). Basins are simulated
+/// independently, so a run too large for the disk can be generated and
+/// ingested one basin at a time. Returns (contract-months, files, bytes).
+pub fn generate_basin(
+    cfg: &SynthConfig,
+    territory: &Territory,
+    basin: usize,
+    out: &Path,
+) -> Result<(u64, u64, u64)> {
+    cfg.validate()?;
+    let start = cfg.start_month()?;
+    let basins = setup::choose_basins(cfg, territory)?;
+    let estabs =
+        setup::build_establishments(cfg, territory, &basins, &default_naf_mix(), cfg.years * 12)?;
+    let Some(code) = basins.get(basin).map(|b| b.code.clone()) else {
+        return Err(Error::Config(format!(
+            "basin {basin} out of range (0–{})",
+            basins.len().saturating_sub(1)
+        )));
+    };
+    std::fs::create_dir_all(out)?;
+    let counter = AtomicU64::new(0);
+    let (_, t, _) = run_basin(cfg, territory, &estabs, basin, &code, start, out, &counter)?;
+    Ok((t.contract_months, t.files, t.bytes))
+}
+
 #[allow(clippy::too_many_arguments)]
 fn run_basin(
     cfg: &SynthConfig,

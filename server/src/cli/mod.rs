@@ -105,9 +105,15 @@ pub struct IngestArgs {
     /// addresses and exact points; non-diffusible units stay anonymous.
     #[arg(long, env = "ANCRAGE_SIRENE")]
     pub sirene: Option<PathBuf>,
-    /// Private working directory (engine output before secrecy, for `inspect` and `validate`).
+    /// Private working directory: the working store `work.db` (pseudonymised
+    /// observations of every file ingested so far, and the engine's results
+    /// before secrecy, for `inspect` and `validate`). Never served.
     #[arg(long, env = "ANCRAGE_WORK_DIR", default_value = "data/work")]
     pub work_dir: PathBuf,
+    /// Memory bound of the recompute: persons are processed in groups holding
+    /// at most this many MiB of stored observations.
+    #[arg(long, env = "ANCRAGE_PARTITION_MB", default_value_t = 128)]
+    pub partition_mb: u64,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -153,6 +159,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => {
             let dsn = args.dir.join("dsn");
             if args.regenerate || !dsn.join("manifest.json").is_file() {
+                // A new territory replaces the old one: its observations go too.
+                let work = args.dir.join("work");
+                if work.exists() {
+                    std::fs::remove_dir_all(&work)?;
+                }
                 println!("Génération du territoire synthétique (préréglage demo)…");
                 synth::run(&synth::SynthArgs {
                     preset: "demo".into(),
@@ -162,6 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     out: dsn.clone(),
                     refdata: args.serve.refdata.clone(),
                     report: false,
+                    only_basin: None,
                     quiet: false,
                 })?;
             }
@@ -172,6 +184,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 refdata: args.serve.refdata.clone(),
                 sirene: Some(dsn.join("sirene.csv")),
                 work_dir: args.dir.join("work"),
+                partition_mb: 128,
                 quiet: false,
             };
             let report = rt.block_on(crate::ingest::run(&cli.database_url, &ingest))?;

@@ -30,6 +30,10 @@ pub struct SynthArgs {
     /// Print the calibration report (target vs generated).
     #[arg(long)]
     pub report: bool,
+    /// Write only this basin's DSN files (0-based), as the full run would;
+    /// for runs too large for the disk, generated and ingested basin by basin.
+    #[arg(long)]
+    pub only_basin: Option<usize>,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
@@ -91,6 +95,17 @@ pub fn run(args: &SynthArgs) -> anyhow::Result<()> {
         ProgressStyle::with_template("{spinner} {pos} mois-contrats écrits ({per_sec}) {elapsed}")
             .expect("valid template"),
     );
+    if let Some(b) = args.only_basin {
+        let (contract_months, files, bytes) =
+            ancrage_synth::generate_basin(&cfg, &territory, b, &args.out)?;
+        bar.finish_and_clear();
+        println!(
+            "bassin {b} : {contract_months} mois-contrats, {files} fichiers DSN ({:.1} Mo) → {}",
+            bytes as f64 / 1e6,
+            args.out.display()
+        );
+        return Ok(());
+    }
     let summary = ancrage_synth::generate(&cfg, &territory, &args.out, &|n| bar.set_position(n))?;
     bar.finish_and_clear();
     println!(

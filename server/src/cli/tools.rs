@@ -1,21 +1,18 @@
 //! Admin tools: `dsn check`, `inspect`, `validate`, `refdata import`.
 //!
-//! `inspect` and `validate` read the private working snapshot that `ingest`
-//! writes (`data/work/scored.jsonl`): establishment-level figures before
-//! secrecy. It holds no person and no identifier, but it is not public.
+//! `inspect` and `validate` read the engine's results that `ingest` keeps in
+//! the private working store (`data/work/work.db`, table `scored`):
+//! establishment-level figures before secrecy, not public.
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ancrage_engine::{auc, spearman, weight_stability, ScoreConfig, ScoredEstablishment};
 use anyhow::Context;
 use clap::Subcommand;
-
-/// File name of the working snapshot inside the working directory.
-pub const SCORED_FILE: &str = "scored.jsonl";
 
 #[derive(Debug, Subcommand)]
 pub enum DsnCommand {
@@ -74,30 +71,15 @@ pub struct WorkRecord {
     pub basin: Option<String>,
 }
 
-/// Write the working snapshot atomically (temporary file, then rename).
-pub fn write_snapshot(work_dir: &Path, scored: &[WorkRecord]) -> anyhow::Result<()> {
-    fs::create_dir_all(work_dir)?;
-    let tmp = work_dir.join(format!("{SCORED_FILE}.tmp"));
-    let mut f = std::io::BufWriter::new(fs::File::create(&tmp)?);
-    for s in scored {
-        serde_json::to_writer(&mut f, s)?;
-        f.write_all(b"\n")?;
-    }
-    f.into_inner()?.sync_all()?;
-    fs::rename(&tmp, work_dir.join(SCORED_FILE))?;
-    Ok(())
-}
-
+/// The engine's results of the last ingest, from the working store.
 pub fn read_snapshot(work_dir: &Path) -> anyhow::Result<Vec<WorkRecord>> {
-    let path = work_dir.join(SCORED_FILE);
-    let f = fs::File::open(&path)
-        .with_context(|| format!("{}: run `ancrage ingest` first", path.display()))?;
-    BufReader::new(f)
-        .lines()
-        .enumerate()
-        .map(|(i, line)| {
-            serde_json::from_str(&line?)
-                .with_context(|| format!("{}:{}: corrupt line", path.display(), i + 1))
+    let store = ancrage_work::WorkStore::open_existing(work_dir)?;
+    store
+        .scored()?
+        .into_iter()
+        .map(|(siret, json)| {
+            serde_json::from_str(&json)
+                .with_context(|| format!("{}: corrupt record for {siret}", store.path()))
         })
         .collect()
 }

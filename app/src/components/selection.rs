@@ -1,0 +1,109 @@
+//! "Ma sélection": the establishments a counselor keeps for a job-seeker.
+//!
+//! The selection lives in the URL (`sel=siret,siret`), so it is shared with
+//! the link, survives back/forward and works without JavaScript; the browser
+//! also keeps the last one (localStorage) so that it can be taken up again
+//! after closing the tab.
+
+use ancrage_published::{parse_selection, MAX_SELECTION};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
+
+use super::format::query_with;
+
+/// localStorage key of the last selection.
+#[cfg(any(feature = "hydrate", feature = "csr"))]
+const STORAGE_KEY: &str = "ancrage.selection";
+
+/// The selection in the URL.
+pub fn selection_of(q: &ParamsMap) -> Vec<String> {
+    parse_selection(&q.get("sel").unwrap_or_default())
+}
+
+/// The query string with `siret` added to or removed from the selection.
+pub fn toggled(q: &ParamsMap, siret: &str) -> String {
+    let mut sel = selection_of(q);
+    if let Some(i) = sel.iter().position(|s| s == siret) {
+        sel.remove(i);
+    } else if sel.len() < MAX_SELECTION {
+        sel.push(siret.to_string());
+    }
+    let joined = sel.join(",");
+    query_with(
+        q,
+        &[("sel", (!joined.is_empty()).then_some(joined.as_str()))],
+    )
+}
+
+/// A link adding or removing one establishment (a link, so it works everywhere).
+#[component]
+pub fn SelectToggle(siret: String, name: String) -> impl IntoView {
+    let query = use_query_map();
+    let siret2 = siret.clone();
+    let chosen = Memo::new(move |_| query.with(|q| selection_of(q).contains(&siret2)));
+    let href = move || query.with(|q| toggled(q, &siret));
+    view! {
+        <a class="select-toggle" class:chosen=move || chosen.get() href=href
+           aria-label=move || if chosen.get() { format!("Retirer {name} de ma sélection") } else { format!("Ajouter {name} à ma sélection") }>
+            {move || if chosen.get() { "★ Dans ma sélection (retirer)" } else { "☆ Ajouter à ma sélection" }}
+        </a>
+    }
+}
+
+/// Count of the selection and what can be done with it.
+#[component]
+pub fn SelectionPanel() -> impl IntoView {
+    let query = use_query_map();
+    let sel = Memo::new(move |_| query.with(selection_of));
+    // Offer to take up the selection kept by this browser when the URL has none.
+    let stored = RwSignal::new(String::new());
+    #[cfg(any(feature = "hydrate", feature = "csr"))]
+    {
+        let storage = || window().local_storage().ok().flatten();
+        Effect::new(move |_| {
+            let current = sel.get();
+            if let Some(st) = storage() {
+                if current.is_empty() {
+                    let kept = st.get_item(STORAGE_KEY).ok().flatten().unwrap_or_default();
+                    stored.set(parse_selection(&kept).join(","));
+                } else {
+                    let _ = st.set_item(STORAGE_KEY, &current.join(","));
+                    stored.set(String::new());
+                }
+            }
+        });
+    }
+    view! {
+        <section class="selection" aria-labelledby="selection-titre">
+            <h2 id="selection-titre">{move || match sel.get().len() {
+                0 => "Ma sélection (vide)".to_string(),
+                1 => "Ma sélection : 1 établissement".to_string(),
+                n => format!("Ma sélection : {n} établissements"),
+            }}</h2>
+            {move || {
+                let s = sel.get();
+                if s.is_empty() {
+                    let kept = stored.get();
+                    let n = parse_selection(&kept).len();
+                    view! {
+                        <p class="hint">"Ajoutez des établissements avec « ☆ Ajouter à ma sélection » pour préparer une liste à remettre ou à imprimer."</p>
+                        {(n > 0).then(|| {
+                            let href = query.with_untracked(|q| query_with(q, &[("sel", Some(kept.as_str()))]));
+                            view! { <p><a href=href class="resume">{format!("Reprendre ma dernière sélection ({n})")}</a></p> }
+                        })}
+                    }.into_any()
+                } else {
+                    let joined = s.join(",");
+                    view! {
+                        <ul class="selection-actions">
+                            <li><a href=format!("/imprimer?sel={joined}") class="print-selection">"Voir et imprimer ma sélection"</a></li>
+                            <li><a href=format!("/api/v1/export.csv?sel={joined}") download="ancrage-selection.csv">"Exporter ma sélection (CSV)"</a></li>
+                            <li><a href=move || query.with(|q| query_with(q, &[("sel", None)]))>"Vider ma sélection"</a></li>
+                        </ul>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
