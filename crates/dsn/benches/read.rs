@@ -290,9 +290,7 @@ struct Runs {
 impl Runs {
     fn add(&mut self, t: f64, rss: f64) {
         self.times.push(t);
-        if !(rss <= self.rss) {
-            self.rss = rss;
-        }
+        self.rss = self.rss.max(rss);
     }
     fn best(&self) -> f64 {
         self.times.iter().copied().fold(f64::INFINITY, f64::min)

@@ -14,9 +14,9 @@ mod norm_table;
 mod validate;
 
 pub(crate) use norm_table::TABLE_NORM;
-pub(crate) use validate::validate;
+pub(crate) use validate::{check, Fail};
 #[cfg(test)]
-use validate::Invalid;
+use validate::{validate, Invalid};
 
 /// A data type of the norm ("Data Types" sheet of the workbook).
 #[derive(Debug)]

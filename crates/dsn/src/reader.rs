@@ -13,6 +13,7 @@
 mod input;
 mod line;
 pub(crate) mod raw;
+mod scan;
 mod tree;
 
 use std::collections::VecDeque;
@@ -104,6 +105,9 @@ pub(crate) struct Core {
     /// Rubric types of `row_block` (looked up once per block change).
     row_block: BlockId,
     row: &'static [u16],
+    /// First 8 and bytes 7..11 of the last rubric identifier parsed in full,
+    /// and its block. Starts as 0xFF bytes, which no ASCII line matches.
+    prefix: (u64, u32, BlockId),
     ready: VecDeque<RawDecl>,
     /// The declaration last handed out (recycled on the next call).
     lent: Option<RawDecl>,
@@ -165,6 +169,7 @@ impl<R: BufRead> DsnReader<R> {
                 cur_last: 0,
                 row_block: BlockId::new(u8::MAX, u8::MAX, u8::MAX),
                 row: &[],
+                prefix: (u64::MAX, u32::MAX, BlockId::new(u8::MAX, u8::MAX, u8::MAX)),
                 ready: VecDeque::new(),
                 lent: None,
                 pool: Vec::new(),
@@ -235,7 +240,8 @@ impl<R: BufRead> DsnReader<R> {
                 } else if rest > 0 {
                     let start = inp.pos;
                     inp.pos = inp.end;
-                    self.core.line(text, start, rest, inp.end);
+                    let ascii = text.buf[start..].is_ascii();
+                    self.core.line(text, start, rest, inp.end, ascii);
                 }
                 self.core.finish(text);
                 break;
@@ -319,20 +325,6 @@ impl Core {
             d.clear();
             self.pool.push(d);
         }
-    }
-
-    /// Handle every complete line of `text` from `*pos`; true as soon as a
-    /// declaration is ready.
-    fn scan(&mut self, text: Text<'_>, pos: &mut usize) -> bool {
-        while self.ready.is_empty() && !self.halted {
-            let Some(i) = memchr::memchr(b'\n', &text.buf[*pos..]) else {
-                return false;
-            };
-            let start = *pos;
-            *pos += i + 1;
-            self.line(text, start, i, *pos);
-        }
-        !self.ready.is_empty()
     }
 
     /// End of input: close what is open and complete the summary.

@@ -123,21 +123,23 @@ impl Dfa {
     }
 }
 
-/// What is checked for one type.
+/// What is checked for one type (kept small: the reader looks one up per
+/// rubric line).
 struct TypeCheck {
-    name: &'static str,
+    codes: Option<Codes>,
     min: u16,
     max: u16,
-    codes: Option<Codes>,
-    pattern: Option<&'static str>,
     hand: Option<Hand>,
-    dfa: OnceLock<Option<Dfa>>,
+    pattern: Option<&'static str>,
+    dfa: OnceLock<Option<Box<Dfa>>>,
 }
 
 impl TypeCheck {
     fn dfa(&self) -> Option<&Dfa> {
         let p = self.pattern?;
-        self.dfa.get_or_init(|| Dfa::build(p)).as_ref()
+        self.dfa
+            .get_or_init(|| Dfa::build(p).map(Box::new))
+            .as_deref()
     }
 
     #[inline]
@@ -145,7 +147,7 @@ impl TypeCheck {
         if let Some(h) = self.hand {
             return h.is_match(v.as_bytes());
         }
-        self.dfa().is_none_or(|d| d.is_match(v.as_bytes()))
+        self.pattern.is_none() || self.dfa().is_none_or(|d| d.is_match(v.as_bytes()))
     }
 }
 
@@ -155,59 +157,75 @@ fn checks() -> &'static [TypeCheck] {
         norm_table::TYPES
             .iter()
             .map(|t| TypeCheck {
-                name: t.name,
+                codes: (!t.codes.is_empty()).then(|| Codes::new(t.codes)),
                 min: t.min,
                 max: t.max,
-                codes: (!t.codes.is_empty()).then(|| Codes::new(t.codes)),
-                pattern: t.pattern,
                 hand: t.pattern.and_then(Hand::for_pattern),
+                pattern: t.pattern,
                 dfa: OnceLock::new(),
             })
             .collect()
     })
 }
 
+/// How a value fails its type (the message is built only when reported).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fail {
+    Code,
+    Length(usize),
+    Pattern,
+}
+
 /// Check a value against its data type: the code list when there is one,
-/// else the length in characters, then the pattern.
+/// else the length in characters, then the pattern. `ascii`: the caller
+/// knows the value is ASCII (its length is then its character count).
 #[inline]
-pub(crate) fn validate(ty: TypeRef, value: &str) -> Result<(), Invalid> {
-    let Some(t) = checks().get(usize::from(ty.0)) else {
-        return Ok(());
-    };
+pub(crate) fn check(ty: TypeRef, value: &str, ascii: bool) -> Option<Fail> {
+    let t = checks().get(usize::from(ty.0))?;
     if let Some(codes) = &t.codes {
-        if codes.contains(value) {
-            return Ok(());
-        }
-        return Err(Invalid {
-            code_list: true,
-            message: format!("code {value:?} not in the {TABLE_NORM} list of {}", t.name),
-        });
+        return (!codes.contains(value)).then_some(Fail::Code);
     }
-    // Length in characters; ASCII values (the vast majority) take the fast path.
-    let len = if value.is_ascii() {
+    let len = if ascii || value.is_ascii() {
         value.len()
     } else {
         value.chars().count()
     };
     if (t.min > 0 && len < usize::from(t.min)) || (t.max > 0 && len > usize::from(t.max)) {
-        return Err(Invalid {
-            code_list: false,
-            message: format!(
-                "length {len} outside {}..{} for {} ({TABLE_NORM})",
-                t.min, t.max, t.name
-            ),
-        });
+        return Some(Fail::Length(len));
     }
-    if !t.pattern_match(value) {
-        return Err(Invalid {
-            code_list: false,
-            message: format!(
-                "value {value:?} does not match the {TABLE_NORM} pattern of {}",
-                t.name
+    (!t.pattern_match(value)).then_some(Fail::Pattern)
+}
+
+impl Fail {
+    /// The diagnostic for `value` of type `ty` failing this way.
+    #[cold]
+    pub(crate) fn invalid(self, ty: TypeRef, value: &str) -> Invalid {
+        let t = &norm_table::TYPES[usize::from(ty.0)];
+        let name = t.name;
+        let message = match self {
+            Fail::Code => format!("code {value:?} not in the {TABLE_NORM} list of {name}"),
+            Fail::Length(len) => format!(
+                "length {len} outside {}..{} for {name} ({TABLE_NORM})",
+                t.min, t.max
             ),
-        });
+            Fail::Pattern => {
+                format!("value {value:?} does not match the {TABLE_NORM} pattern of {name}")
+            }
+        };
+        Invalid {
+            code_list: self == Fail::Code,
+            message,
+        }
     }
-    Ok(())
+}
+
+/// [`check`] with the message.
+#[cfg(test)]
+pub(crate) fn validate(ty: TypeRef, value: &str) -> Result<(), Invalid> {
+    match check(ty, value, false) {
+        None => Ok(()),
+        Some(f) => Err(f.invalid(ty, value)),
+    }
 }
 
 #[cfg(test)]

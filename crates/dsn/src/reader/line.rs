@@ -17,9 +17,16 @@ use crate::norm;
 
 impl Core {
     /// Handle the line `text.buf[start..start + len]` (without `\n`); `next`
-    /// is where the following line starts.
+    /// is where the following line starts; `ascii`: the line is all ASCII.
     #[inline]
-    pub(super) fn line(&mut self, text: Text<'_>, start: usize, len: usize, next: usize) {
+    pub(super) fn line(
+        &mut self,
+        text: Text<'_>,
+        start: usize,
+        len: usize,
+        next: usize,
+        ascii: bool,
+    ) {
         if len > self.opts.max_line_bytes {
             self.too_long_line();
             return;
@@ -32,15 +39,15 @@ impl Core {
             self.summary.crlf_lines += 1;
         }
         let n = l.len();
-        if self.line_no > 1
+        if ascii
             && n >= 17
             && l[14] == b','
             && l[15] == b'\''
             && l[n - 1] == b'\''
-            && l.is_ascii()
+            && self.line_no > 1
         {
-            if let Some((block, num)) = rubric_id_bytes(&l[..14]) {
-                // SAFETY: `l` is ASCII (checked above), hence valid UTF-8.
+            if let Some((block, num)) = self.rubric_id(l) {
+                // SAFETY: `l` is ASCII (`ascii`), hence valid UTF-8.
                 let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
                 let r = RubricLine {
                     block,
@@ -49,11 +56,31 @@ impl Core {
                     defects: Defects::default(),
                 };
                 let at = text.base + (start + 16) as u64;
-                self.rubric(text, r, Some(at), text.base + start as u64);
+                self.rubric(text, r, Some(at), text.base + start as u64, true);
                 return;
             }
         }
         self.general_line(text, start, n, next);
+    }
+
+    /// The rubric identifier at the start of `l` (at least 14 bytes). A line
+    /// starting like the previous one (`Sxx.Gyy.zz.`) is in the same block:
+    /// only its rubric number is read.
+    #[inline]
+    fn rubric_id(&mut self, l: &[u8]) -> Option<(BlockId, u16)> {
+        let head = u64::from_le_bytes(l[..8].try_into().ok()?);
+        let tail = u32::from_le_bytes(l[7..11].try_into().ok()?);
+        if head == self.prefix.0 && tail == self.prefix.1 {
+            let d = &l[11..14];
+            if !d.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            let num = d.iter().fold(0u16, |n, &c| n * 10 + u16::from(c - b'0'));
+            return Some((self.prefix.2, num));
+        }
+        let (block, num) = rubric_id_bytes(&l[..14])?;
+        self.prefix = (head, tail, block);
+        Some((block, num))
     }
 
     /// A line over the length limit, skipped.
@@ -193,15 +220,23 @@ impl Core {
                     }
                     Cow::Owned(_) => None,
                 };
-                self.rubric(text, r, at, text.base + start as u64);
+                self.rubric(text, r, at, text.base + start as u64, false);
             }
         }
     }
 
     /// A rubric line: `at` is the stream offset of its value when the value
-    /// is in the buffer as is (else it is copied), `line_at` that of the line.
+    /// is in the buffer as is (else it is copied), `line_at` that of the
+    /// line; `ascii`: the value is known to be ASCII.
     #[inline]
-    fn rubric(&mut self, text: Text<'_>, r: RubricLine<'_>, at: Option<u64>, line_at: u64) {
+    fn rubric(
+        &mut self,
+        text: Text<'_>,
+        r: RubricLine<'_>,
+        at: Option<u64>,
+        line_at: u64,
+        ascii: bool,
+    ) {
         let line_no = self.line_no;
         self.summary.rubric_lines += 1;
         let d = r.defects;
@@ -220,45 +255,17 @@ impl Core {
                 // The version rubric itself is not judged by an older table.
                 let version_rubric = r.block == ids::ENVOI && r.num == 6 && self.later_norm;
                 if self.opts.validate_types && !r.value.is_empty() && !version_rubric {
-                    if let Err(e) = norm::validate(ty, r.value) {
-                        // Later norms add codes: only informative there.
-                        let sev = if e.code_list && self.later_norm {
-                            Severity::Info
-                        } else {
-                            Severity::Warning
-                        };
-                        let rid = rubric_id(r.block, r.num);
-                        self.diag(sev, "invalid-value", line_no, Some(rid), e.message);
+                    if let Some(fail) = norm::check(ty, r.value, ascii) {
+                        self.invalid_value(&r, ty, fail, line_no);
                     }
                 }
             }
             norm::RubricStatus::Newer => {
                 if !self.later_norm {
-                    let rid = rubric_id(r.block, r.num);
-                    let msg = format!(
-                        "rubric introduced after {}, in an envoi of that norm or older; kept",
-                        norm::TABLE_NORM
-                    );
-                    self.diag(
-                        Severity::Warning,
-                        "later-norm-rubric",
-                        line_no,
-                        Some(rid),
-                        msg,
-                    );
+                    self.newer_rubric(&r, line_no);
                 }
             }
-            norm::RubricStatus::Unknown => {
-                self.summary.non_norm_rubrics += 1;
-                let rid = rubric_id(r.block, r.num);
-                self.diag(
-                    Severity::Warning,
-                    "non-norm-rubric",
-                    line_no,
-                    Some(rid),
-                    "rubric not in the norm (platform rubric or newer norm); kept",
-                );
-            }
+            norm::RubricStatus::Unknown => self.non_norm_rubric(&r, line_no),
             norm::RubricStatus::Lot => {}
         }
         // Block instance: a new one starts when the block changes or the
@@ -325,6 +332,52 @@ impl Core {
     }
 
     #[cold]
+    #[inline(never)]
+    fn invalid_value(
+        &mut self,
+        r: &RubricLine<'_>,
+        ty: norm::TypeRef,
+        fail: norm::Fail,
+        line: u32,
+    ) {
+        let e = fail.invalid(ty, r.value);
+        // Later norms add codes: only informative there.
+        let sev = if e.code_list && self.later_norm {
+            Severity::Info
+        } else {
+            Severity::Warning
+        };
+        let rid = rubric_id(r.block, r.num);
+        self.diag(sev, "invalid-value", line, Some(rid), e.message);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn newer_rubric(&mut self, r: &RubricLine<'_>, line: u32) {
+        let rid = rubric_id(r.block, r.num);
+        let msg = format!(
+            "rubric introduced after {}, in an envoi of that norm or older; kept",
+            norm::TABLE_NORM
+        );
+        self.diag(Severity::Warning, "later-norm-rubric", line, Some(rid), msg);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn non_norm_rubric(&mut self, r: &RubricLine<'_>, line: u32) {
+        self.summary.non_norm_rubrics += 1;
+        let rid = rubric_id(r.block, r.num);
+        self.diag(
+            Severity::Warning,
+            "non-norm-rubric",
+            line,
+            Some(rid),
+            "rubric not in the norm (platform rubric or newer norm); kept",
+        );
+    }
+
+    #[cold]
+    #[inline(never)]
     fn report_defects(&mut self, r: &RubricLine<'_>, line_no: u32) {
         let rid = rubric_id(r.block, r.num);
         let d = r.defects;

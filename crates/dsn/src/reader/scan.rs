@@ -1,0 +1,116 @@
+//! Finding lines: the buffer is looked at 64 bytes at a time, giving one
+//! bitmask of its newlines and one of its non-ASCII bytes; each line is then
+//! a `trailing_zeros` away, and whether it is ASCII a mask test. This costs a
+//! few instructions per line, where a `memchr` call per line costs tens.
+
+use super::raw::Text;
+use super::Core;
+
+/// Bit `i` set when `b[i]` is `\n`, and when `b[i]` is not ASCII (`b.len() >= 64`).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn masks64(b: &[u8]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let b = &b[..64];
+    let p = b.as_ptr().cast::<__m128i>();
+    // SAFETY: SSE2 is part of the x86_64 baseline; the four unaligned
+    // 16-byte loads read b[0..64], which is in bounds.
+    unsafe {
+        let nl = _mm_set1_epi8(b'\n' as i8);
+        let (mut n, mut a) = (0u64, 0u64);
+        for i in 0..4 {
+            let v = _mm_loadu_si128(p.add(i));
+            n |= u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl)) as u16) << (16 * i);
+            a |= u64::from(_mm_movemask_epi8(v) as u16) << (16 * i);
+        }
+        (n, a)
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn masks64(b: &[u8]) -> (u64, u64) {
+    masks_short(&b[..64])
+}
+
+/// [`masks64`] for the last, shorter block of the buffer.
+fn masks_short(b: &[u8]) -> (u64, u64) {
+    let (mut n, mut a) = (0u64, 0u64);
+    for (i, &c) in b.iter().enumerate().take(64) {
+        n |= u64::from(c == b'\n') << i;
+        a |= u64::from(c >= 0x80) << i;
+    }
+    (n, a)
+}
+
+#[inline(always)]
+fn masks(buf: &[u8], at: usize) -> (u64, u64) {
+    if buf.len() - at >= 64 {
+        masks64(&buf[at..])
+    } else {
+        masks_short(&buf[at..])
+    }
+}
+
+impl Core {
+    /// Handle every complete line of `text` from `*pos` on; true as soon as
+    /// a declaration is ready (then `*pos` is just after the line that
+    /// completed it).
+    pub(super) fn scan(&mut self, text: Text<'_>, pos: &mut usize) -> bool {
+        let buf = text.buf;
+        if *pos >= buf.len() {
+            return false;
+        }
+        let mut blk = *pos;
+        let (mut nl, mut na) = masks(buf, blk);
+        // The line being looked for starts at `*pos`; `na_before`: it has a
+        // non-ASCII byte in the blocks already passed.
+        let mut na_before = false;
+        while self.ready.is_empty() && !self.halted {
+            while nl == 0 {
+                let from = (*pos).saturating_sub(blk) as u32;
+                na_before |= na.checked_shr(from).unwrap_or(0) != 0;
+                blk += 64;
+                if blk >= buf.len() {
+                    return false;
+                }
+                (nl, na) = masks(buf, blk);
+            }
+            let k = nl.trailing_zeros();
+            let end = blk + k as usize;
+            let from = (*pos).saturating_sub(blk) as u32;
+            // Bits from..k: the part of the line inside this block (k < 64,
+            // and from <= k as the line starts before its newline).
+            let inside = (1u64 << k).wrapping_sub(1) & (u64::MAX << from);
+            let ascii = !na_before && na & inside == 0;
+            let start = *pos;
+            *pos = end + 1;
+            self.line(text, start, end - start, end + 1, ascii);
+            na_before = false;
+            nl &= nl - 1;
+        }
+        !self.ready.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_agree_with_bytes() {
+        let mut b: Vec<u8> = (0..200u32).map(|i| (i * 37 % 256) as u8).collect();
+        b[5] = b'\n';
+        b[63] = b'\n';
+        b[64] = b'\n';
+        for at in [0, 1, 7, 64, 100, 136, 150, 199] {
+            let (n, a) = masks(&b, at);
+            for i in 0..64.min(b.len() - at) {
+                assert_eq!(n >> i & 1 == 1, b[at + i] == b'\n', "nl {at}+{i}");
+                assert_eq!(a >> i & 1 == 1, b[at + i] >= 0x80, "na {at}+{i}");
+            }
+        }
+    }
+}
