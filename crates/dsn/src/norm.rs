@@ -14,7 +14,7 @@ mod norm_table;
 mod validate;
 
 pub(crate) use norm_table::TABLE_NORM;
-pub(crate) use validate::{check, Fail};
+pub(crate) use validate::{check_in, checks, Fail, TypeCheck};
 #[cfg(test)]
 use validate::{validate, Invalid};
 

@@ -108,6 +108,11 @@ pub(crate) struct Core {
     /// First 8 and bytes 7..11 of the last rubric identifier parsed in full,
     /// and its block. Starts as 0xFF bytes, which no ASCII line matches.
     prefix: (u64, u32, BlockId),
+    /// The next line may take [`Core::fast_line`]: a block other than S10
+    /// is open, is the block of `prefix` and `row` is its row.
+    fast_ok: bool,
+    /// The type checks of the norm table.
+    checks: &'static [crate::norm::TypeCheck],
     ready: VecDeque<RawDecl>,
     /// The declaration last handed out (recycled on the next call).
     lent: Option<RawDecl>,
@@ -170,6 +175,8 @@ impl<R: BufRead> DsnReader<R> {
                 row_block: BlockId::new(u8::MAX, u8::MAX, u8::MAX),
                 row: &[],
                 prefix: (u64::MAX, u32::MAX, BlockId::new(u8::MAX, u8::MAX, u8::MAX)),
+                fast_ok: false,
+                checks: crate::norm::checks(),
                 ready: VecDeque::new(),
                 lent: None,
                 pool: Vec::new(),

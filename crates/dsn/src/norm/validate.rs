@@ -29,8 +29,8 @@ pub(crate) struct Invalid {
 enum Codes {
     /// Every code is two ASCII digits: bit `n` set for code `n`.
     Two(u128),
-    /// Every code is three ASCII digits.
-    Three([u64; 16]),
+    /// Every code is three ASCII digits (boxed: keeps [`TypeCheck`] small).
+    Three(Box<[u64; 16]>),
     /// Anything else: the sorted list.
     List(&'static [&'static str]),
 }
@@ -54,7 +54,7 @@ impl Codes {
                 let n = number(c.as_bytes());
                 m[n / 64] |= 1 << (n % 64);
             }
-            Codes::Three(m)
+            Codes::Three(Box::new(m))
         } else {
             Codes::List(codes)
         }
@@ -125,7 +125,7 @@ impl Dfa {
 
 /// What is checked for one type (kept small: the reader looks one up per
 /// rubric line).
-struct TypeCheck {
+pub(crate) struct TypeCheck {
     codes: Option<Codes>,
     min: u16,
     max: u16,
@@ -151,7 +151,9 @@ impl TypeCheck {
     }
 }
 
-fn checks() -> &'static [TypeCheck] {
+/// The checks of every type, indexed by [`TypeRef`] (built once; the
+/// reader keeps the slice so that no lookup goes through the lazy static).
+pub(crate) fn checks() -> &'static [TypeCheck] {
     static C: OnceLock<Vec<TypeCheck>> = OnceLock::new();
     C.get_or_init(|| {
         norm_table::TYPES
@@ -179,9 +181,20 @@ pub(crate) enum Fail {
 /// Check a value against its data type: the code list when there is one,
 /// else the length in characters, then the pattern. `ascii`: the caller
 /// knows the value is ASCII (its length is then its character count).
-#[inline]
+#[cfg(test)]
 pub(crate) fn check(ty: TypeRef, value: &str, ascii: bool) -> Option<Fail> {
-    let t = checks().get(usize::from(ty.0))?;
+    check_in(checks(), ty, value, ascii)
+}
+
+/// [`check`] with the table of [`checks`] at hand.
+#[inline]
+pub(crate) fn check_in(
+    checks: &[TypeCheck],
+    ty: TypeRef,
+    value: &str,
+    ascii: bool,
+) -> Option<Fail> {
+    let t = checks.get(usize::from(ty.0))?;
     if let Some(codes) = &t.codes {
         return (!codes.contains(value)).then_some(Fail::Code);
     }

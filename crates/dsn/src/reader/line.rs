@@ -57,10 +57,106 @@ impl Core {
                 };
                 let at = text.base + (start + 16) as u64;
                 self.rubric(text, r, Some(at), text.base + start as u64, true);
+                self.update_fast_ok();
                 return;
             }
         }
         self.general_line(text, start, n, next);
+        self.update_fast_ok();
+    }
+
+    /// Whether the next line may take [`Core::fast_line`].
+    #[inline]
+    fn update_fast_ok(&mut self) {
+        #[cfg(test)]
+        if super::scan::NO_FAST_PATH.with(std::cell::Cell::get) {
+            self.fast_ok = false;
+            return;
+        }
+        self.fast_ok = self.cur_open
+            && self.cur_id == self.prefix.2
+            && self.row_block == self.cur_id
+            && self.cur_id != ids::ENVOI;
+    }
+
+    /// The commonest line, handled whole when it can be: ASCII, canonical
+    /// (`Sxx.Gyy.zz.nnn,'value'`, value not empty), in the open block (same
+    /// identifier prefix as the line before) with a higher rubric number, and
+    /// a rubric of the norm. Does exactly what [`Core::line`] does for such a
+    /// line; false (nothing done) for any other line. Only call when
+    /// `self.fast_ok` and the line is ASCII. `text.buf[start..end]` is the
+    /// line without its `\n`.
+    #[inline(always)]
+    pub(super) fn fast_line(&mut self, text: Text<'_>, start: usize, end: usize) -> bool {
+        let mut l = &text.buf[start..end];
+        let crlf = matches!(l, [.., b'\r']);
+        if crlf {
+            l = &l[..l.len() - 1];
+        }
+        let n = l.len();
+        if n < 18 || end - start > self.opts.max_line_bytes {
+            return false;
+        }
+        let head = u64::from_le_bytes(l[..8].try_into().unwrap_or_default());
+        let tail = u32::from_le_bytes(l[7..11].try_into().unwrap_or_default());
+        if head != self.prefix.0
+            || tail != self.prefix.1
+            || l[14] != b','
+            || l[15] != b'\''
+            || l[n - 1] != b'\''
+        {
+            return false;
+        }
+        let d = [
+            l[11].wrapping_sub(b'0'),
+            l[12].wrapping_sub(b'0'),
+            l[13].wrapping_sub(b'0'),
+        ];
+        if d[0] > 9 || d[1] > 9 || d[2] > 9 {
+            return false;
+        }
+        let num = u16::from(d[0]) * 100 + u16::from(d[1]) * 10 + u16::from(d[2]);
+        if num <= self.cur_last {
+            return false;
+        }
+        let ty = match self.row.get(usize::from(num)) {
+            Some(&t) if t != 0 => norm::TypeRef(t - 1),
+            _ => return false,
+        };
+        // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
+        let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
+        self.line_no = self.line_no.saturating_add(1);
+        self.summary.lines += 1;
+        self.summary.crlf_lines += u64::from(crlf);
+        self.summary.rubric_lines += 1;
+        let line_no = self.line_no;
+        if self.opts.validate_types {
+            if let Some(fail) = norm::check_in(self.checks, ty, value, true) {
+                let r = RubricLine {
+                    block: self.cur_id,
+                    num,
+                    value,
+                    defects: Defects::default(),
+                };
+                self.invalid_value(&r, ty, fail, line_no);
+            }
+        }
+        if let Some(e) = &mut self.envoi {
+            e.lines += 1;
+        }
+        let w = &mut self.work;
+        w.fields.push(RawField {
+            start: text.base + (start + 16) as u64,
+            len: value.len() as u32,
+            line: line_no,
+            num,
+            decoded: false,
+        });
+        if let Some(b) = w.blocks.last_mut() {
+            b.end = w.fields.len() as u32;
+        }
+        self.cur_last = num;
+        true
     }
 
     /// The rubric identifier at the start of `l` (at least 14 bytes). A line
@@ -255,7 +351,7 @@ impl Core {
                 // The version rubric itself is not judged by an older table.
                 let version_rubric = r.block == ids::ENVOI && r.num == 6 && self.later_norm;
                 if self.opts.validate_types && !r.value.is_empty() && !version_rubric {
-                    if let Some(fail) = norm::check(ty, r.value, ascii) {
+                    if let Some(fail) = norm::check_in(self.checks, ty, r.value, ascii) {
                         self.invalid_value(&r, ty, fail, line_no);
                     }
                 }

@@ -6,6 +6,13 @@
 use super::raw::Text;
 use super::Core;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests: every line takes the general path (`Core::line`), to compare
+    /// with the fast one.
+    pub(super) static NO_FAST_PATH: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Bit `i` set when `b[i]` is `\n`, and when `b[i]` is not ASCII (`b.len() >= 64`).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -68,7 +75,10 @@ impl Core {
         // The line being looked for starts at `*pos`; `na_before`: it has a
         // non-ASCII byte in the blocks already passed.
         let mut na_before = false;
-        while self.ready.is_empty() && !self.halted {
+        if !self.ready.is_empty() || self.halted {
+            return !self.ready.is_empty();
+        }
+        loop {
             while nl == 0 {
                 let from = (*pos).saturating_sub(blk) as u32;
                 na_before |= na.checked_shr(from).unwrap_or(0) != 0;
@@ -80,24 +90,97 @@ impl Core {
             }
             let k = nl.trailing_zeros();
             let end = blk + k as usize;
-            let from = (*pos).saturating_sub(blk) as u32;
-            // Bits from..k: the part of the line inside this block (k < 64,
+            // The part of the line inside this block is bits from..k (k < 64,
             // and from <= k as the line starts before its newline).
-            let inside = (1u64 << k).wrapping_sub(1) & (u64::MAX << from);
-            let ascii = !na_before && na & inside == 0;
+            let ascii = !na_before
+                && (na == 0 || {
+                    let from = (*pos).saturating_sub(blk) as u32;
+                    na & (1u64 << k).wrapping_sub(1) & (u64::MAX << from) == 0
+                });
             let start = *pos;
             *pos = end + 1;
-            self.line(text, start, end - start, end + 1, ascii);
             na_before = false;
             nl &= nl - 1;
+            // Only a line of the slow path can complete a declaration or halt.
+            if ascii && self.fast_ok && self.fast_line(text, start, end) {
+                continue;
+            }
+            self.line(text, start, end - start, end + 1, ascii);
+            if !self.ready.is_empty() || self.halted {
+                return !self.ready.is_empty();
+            }
         }
-        !self.ready.is_empty()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reader::{read_bytes, FileRead};
+
+    fn read(bytes: &[u8], fast: bool) -> FileRead {
+        NO_FAST_PATH.with(|c| c.set(!fast));
+        let r = read_bytes("t.dsn", bytes);
+        NO_FAST_PATH.with(|c| c.set(false));
+        r
+    }
+
+    fn assert_same(bytes: &[u8], what: &str) {
+        let (a, b) = (read(bytes, true), read(bytes, false));
+        assert_eq!(a.declarations, b.declarations, "{what}: declarations");
+        assert_eq!(a.diagnostics, b.diagnostics, "{what}: diagnostics");
+        assert_eq!(a.summary, b.summary, "{what}: summary");
+    }
+
+    fn inputs() -> Vec<(String, Vec<u8>)> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "dsn"))
+            .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
+            .collect();
+        v.sort();
+        assert!(v.len() >= 15, "fixtures found: {}", v.len());
+        v
+    }
+
+    /// The fast path changes nothing: same declarations, diagnostics and
+    /// summary as the general path, on every fixture and on mutants of them
+    /// (bytes replaced, removed or duplicated where the fast path decides:
+    /// digits, quotes, commas, line ends, non-ASCII).
+    #[test]
+    fn fast_path_reads_like_the_general_path() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rnd = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        const BYTES: &[u8] = b"0159.,' \r\n\xE9S";
+        for (name, bytes) in inputs() {
+            assert_same(&bytes, &name);
+            for m in 0..30 {
+                let mut b = bytes.clone();
+                for _ in 0..1 + m % 4 {
+                    let i = rnd(b.len());
+                    match rnd(3) {
+                        0 => b[i] = BYTES[rnd(BYTES.len())],
+                        1 => {
+                            b.remove(i);
+                        }
+                        _ => {
+                            let j = (i + rnd(40)).min(b.len());
+                            let dup = b[i..j].to_vec();
+                            b.splice(i..i, dup);
+                        }
+                    }
+                }
+                assert_same(&b, &format!("{name} mutant {m}"));
+            }
+        }
+    }
 
     #[test]
     fn masks_agree_with_bytes() {
