@@ -27,12 +27,27 @@ pub(crate) struct Invalid {
 
 /// A code list in the form cheapest to test.
 enum Codes {
-    /// Every code is two ASCII digits: bit `n` set for code `n`.
-    Two(u128),
+    /// Every code is two ASCII digits: bit `n` of the pair set for code `n`.
+    Two([u64; 2]),
     /// Every code is three ASCII digits (boxed: keeps [`TypeCheck`] small).
     Three(Box<[u64; 16]>),
+    /// Every code has at most 7 bytes: the sorted [`packed`] codes.
+    Packed(Box<[u64]>),
     /// Anything else: the sorted list.
     List(&'static [&'static str]),
+}
+
+/// A value of at most 7 bytes as one integer (its bytes, then its length:
+/// distinct values give distinct integers).
+#[inline]
+fn packed(b: &[u8]) -> Option<u64> {
+    if b.len() > 7 {
+        return None;
+    }
+    let mut x = [0u8; 8];
+    x[..b.len()].copy_from_slice(b);
+    x[7] = b.len() as u8;
+    Some(u64::from_be_bytes(x))
 }
 
 impl Codes {
@@ -43,9 +58,10 @@ impl Codes {
                 .all(|c| c.len() == n && c.bytes().all(|b| b.is_ascii_digit()))
         };
         if digits(2) {
-            let mut m = 0u128;
+            let mut m = [0u64; 2];
             for c in codes {
-                m |= 1 << number(c.as_bytes());
+                let n = number(c.as_bytes());
+                m[n / 64] |= 1 << (n % 64);
             }
             Codes::Two(m)
         } else if digits(3) {
@@ -55,6 +71,13 @@ impl Codes {
                 m[n / 64] |= 1 << (n % 64);
             }
             Codes::Three(Box::new(m))
+        } else if let Some(mut p) = codes
+            .iter()
+            .map(|c| packed(c.as_bytes()))
+            .collect::<Option<Vec<u64>>>()
+        {
+            p.sort_unstable();
+            Codes::Packed(p.into_boxed_slice())
         } else {
             Codes::List(codes)
         }
@@ -64,7 +87,13 @@ impl Codes {
     fn contains(&self, v: &str) -> bool {
         let b = v.as_bytes();
         match self {
-            Codes::Two(m) => b.len() == 2 && all_digits(b) && m >> number(b) & 1 == 1,
+            Codes::Two(m) => {
+                if b.len() != 2 || !all_digits(b) {
+                    return false;
+                }
+                let n = number(b);
+                m[n / 64] >> (n % 64) & 1 == 1
+            }
             Codes::Three(m) => {
                 if b.len() != 3 || !all_digits(b) {
                     return false;
@@ -72,6 +101,7 @@ impl Codes {
                 let n = number(b);
                 m[n / 64] >> (n % 64) & 1 == 1
             }
+            Codes::Packed(p) => packed(b).is_some_and(|x| p.binary_search(&x).is_ok()),
             Codes::List(l) => l.binary_search(&v).is_ok(),
         }
     }
@@ -124,30 +154,41 @@ impl Dfa {
 }
 
 /// What is checked for one type (kept small: the reader looks one up per
-/// rubric line).
+/// rubric line; the pattern and its DFA are behind a pointer).
 pub(crate) struct TypeCheck {
     codes: Option<Codes>,
     min: u16,
     max: u16,
     hand: Option<Hand>,
-    pattern: Option<&'static str>,
-    dfa: OnceLock<Option<Box<Dfa>>>,
+    pattern: Option<Box<Pattern>>,
+}
+
+/// A pattern without a hand-written matcher, compiled on first use.
+struct Pattern {
+    text: &'static str,
+    dfa: OnceLock<Option<Dfa>>,
 }
 
 impl TypeCheck {
-    fn dfa(&self) -> Option<&Dfa> {
-        let p = self.pattern?;
-        self.dfa
-            .get_or_init(|| Dfa::build(p).map(Box::new))
-            .as_deref()
-    }
-
     #[inline]
     fn pattern_match(&self, v: &str) -> bool {
         if let Some(h) = self.hand {
             return h.is_match(v.as_bytes());
         }
-        self.pattern.is_none() || self.dfa().is_none_or(|d| d.is_match(v.as_bytes()))
+        match &self.pattern {
+            None => true,
+            Some(p) => p.is_match(v.as_bytes()),
+        }
+    }
+}
+
+impl Pattern {
+    #[inline(never)]
+    fn is_match(&self, v: &[u8]) -> bool {
+        self.dfa
+            .get_or_init(|| Dfa::build(self.text))
+            .as_ref()
+            .is_none_or(|d| d.is_match(v))
     }
 }
 
@@ -158,13 +199,20 @@ pub(crate) fn checks() -> &'static [TypeCheck] {
     C.get_or_init(|| {
         norm_table::TYPES
             .iter()
-            .map(|t| TypeCheck {
-                codes: (!t.codes.is_empty()).then(|| Codes::new(t.codes)),
-                min: t.min,
-                max: t.max,
-                hand: t.pattern.and_then(Hand::for_pattern),
-                pattern: t.pattern,
-                dfa: OnceLock::new(),
+            .map(|t| {
+                let hand = t.pattern.and_then(Hand::for_pattern);
+                TypeCheck {
+                    codes: (!t.codes.is_empty()).then(|| Codes::new(t.codes)),
+                    min: t.min,
+                    max: t.max,
+                    hand,
+                    pattern: t.pattern.filter(|_| hand.is_none()).map(|text| {
+                        Box::new(Pattern {
+                            text,
+                            dfa: OnceLock::new(),
+                        })
+                    }),
+                }
             })
             .collect()
     })
@@ -187,7 +235,7 @@ pub(crate) fn check(ty: TypeRef, value: &str, ascii: bool) -> Option<Fail> {
 }
 
 /// [`check`] with the table of [`checks`] at hand.
-#[inline]
+#[inline(always)]
 pub(crate) fn check_in(
     checks: &[TypeCheck],
     ty: TypeRef,
@@ -283,7 +331,9 @@ mod tests {
                     assert_eq!(set.contains(&v), t.codes.contains(&v.as_str()), "{v}");
                 }
             }
-            for v in ["", "A", "0A", "RETA", "retA", "9000", "+1", "١٢"] {
+            for v in [
+                "", "A", "0A", "RETA", "retA", "RETA\0", "9000", "+1", "١٢", "ABCDEFG", "ABCDEFGH",
+            ] {
                 assert_eq!(set.contains(v), t.codes.contains(&v), "{v}");
             }
         }
