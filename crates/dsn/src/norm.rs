@@ -14,7 +14,7 @@ mod norm_table;
 mod validate;
 
 pub(crate) use norm_table::TABLE_NORM;
-pub(crate) use validate::{check_in, checks, Fail, TypeCheck};
+pub(crate) use validate::{check_in, checks, Fail, Quick, TypeCheck};
 #[cfg(test)]
 use validate::{validate, Invalid};
 
@@ -56,6 +56,8 @@ fn key(b: BlockId) -> u32 {
 struct Lookup {
     blocks: Vec<u16>,
     types_by_num: Vec<Vec<u16>>,
+    /// The same rows as [`Quick`] records.
+    quick_by_num: Vec<Vec<Quick>>,
 }
 
 fn lookup() -> &'static Lookup {
@@ -64,6 +66,7 @@ fn lookup() -> &'static Lookup {
         let mut l = Lookup {
             blocks: vec![0; 100 * 100],
             types_by_num: Vec::new(),
+            quick_by_num: Vec::new(),
         };
         for &(k, num, ty) in norm_table::RUBRICS {
             let (s, g, b) = ((k >> 16) as usize, (k >> 8) & 0xFF, (k & 0xFF) as usize);
@@ -82,6 +85,11 @@ fn lookup() -> &'static Lookup {
             }
             nums[n] = ty.saturating_add(1);
         }
+        l.quick_by_num = l
+            .types_by_num
+            .iter()
+            .map(|row| row.iter().map(|&t| Quick::of(t)).collect())
+            .collect();
         l
     })
 }
@@ -95,6 +103,18 @@ pub(crate) fn block_row(block: BlockId) -> &'static [u16] {
         let slot = l.blocks[usize::from(block.s) * 100 + usize::from(block.b)];
         if slot != 0 {
             return &l.types_by_num[usize::from(slot) - 1];
+        }
+    }
+    &[]
+}
+
+/// [`block_row`] as [`Quick`] records (same length, same entries).
+pub(crate) fn block_quick_row(block: BlockId) -> &'static [Quick] {
+    if block.g == 0 && block.s < 100 && block.b < 100 {
+        let l = lookup();
+        let slot = l.blocks[usize::from(block.s) * 100 + usize::from(block.b)];
+        if slot != 0 {
+            return &l.quick_by_num[usize::from(slot) - 1];
         }
     }
     &[]

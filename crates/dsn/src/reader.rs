@@ -105,6 +105,8 @@ pub(crate) struct Core {
     /// Rubric types of `row_block` (looked up once per block change).
     row_block: BlockId,
     row: &'static [u16],
+    /// The same row as [`crate::norm::Quick`] records.
+    qrow: &'static [crate::norm::Quick],
     /// First 8 and bytes 7..11 of the last rubric identifier parsed in full,
     /// and its block. Starts as 0xFF bytes, which no ASCII line matches.
     prefix: (u64, u32, BlockId),
@@ -174,6 +176,7 @@ impl<R: BufRead> DsnReader<R> {
                 cur_last: 0,
                 row_block: BlockId::new(u8::MAX, u8::MAX, u8::MAX),
                 row: &[],
+                qrow: &[],
                 prefix: (u64::MAX, u32::MAX, BlockId::new(u8::MAX, u8::MAX, u8::MAX)),
                 fast_ok: false,
                 checks: crate::norm::checks(),

@@ -65,7 +65,7 @@ impl Hand {
         })
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn is_match(self, v: &[u8]) -> bool {
         match self {
             Hand::Date { from_1900 } => {

@@ -218,6 +218,102 @@ pub(crate) fn checks() -> &'static [TypeCheck] {
     })
 }
 
+/// What the reader's fast path checks for one rubric, in one record of its
+/// block's row (no second table to look up for the common types).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Quick {
+    /// Two-digit code bitmap, when `kind` is [`QuickKind::Two`].
+    two: [u64; 2],
+    /// 1 + the type index; 0: not a rubric of the reference norm.
+    pub(crate) ty1: u16,
+    min: u16,
+    max: u16,
+    kind: QuickKind,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum QuickKind {
+    /// A two-digit code list.
+    Two,
+    /// Length, then a hand-written pattern.
+    Hand(Hand),
+    /// Length only.
+    Length,
+    /// Anything else: [`check_in`].
+    Full,
+}
+
+impl Quick {
+    /// Not a rubric of the norm.
+    pub(crate) const NONE: Quick = Quick {
+        two: [0; 2],
+        ty1: 0,
+        min: 0,
+        max: 0,
+        kind: QuickKind::Full,
+    };
+
+    /// The record of type `ty1 - 1` (`ty1` = 0: [`Quick::NONE`]).
+    pub(crate) fn of(ty1: u16) -> Quick {
+        let Some(t) = ty1
+            .checked_sub(1)
+            .and_then(|i| checks().get(usize::from(i)))
+        else {
+            return Quick::NONE;
+        };
+        let kind = match (&t.codes, t.hand, &t.pattern) {
+            (Some(Codes::Two(m)), _, _) => {
+                return Quick {
+                    two: *m,
+                    ty1,
+                    min: t.min,
+                    max: t.max,
+                    kind: QuickKind::Two,
+                }
+            }
+            (Some(_), _, _) => QuickKind::Full,
+            (None, Some(h), _) => QuickKind::Hand(h),
+            (None, None, None) => QuickKind::Length,
+            (None, None, Some(_)) => QuickKind::Full,
+        };
+        Quick {
+            two: [0; 2],
+            ty1,
+            min: t.min,
+            max: t.max,
+            kind,
+        }
+    }
+
+    /// [`check_in`] for an ASCII `value` of this record's type.
+    #[inline(always)]
+    pub(crate) fn check(&self, checks: &[TypeCheck], value: &str) -> Option<Fail> {
+        let b = value.as_bytes();
+        let len = b.len();
+        let length_ok = |q: &Quick| {
+            !((q.min > 0 && len < usize::from(q.min)) || (q.max > 0 && len > usize::from(q.max)))
+        };
+        match self.kind {
+            QuickKind::Two => {
+                let ok = len == 2 && all_digits(b) && {
+                    let n = number(b);
+                    self.two[n / 64] >> (n % 64) & 1 == 1
+                };
+                (!ok).then_some(Fail::Code)
+            }
+            QuickKind::Hand(h) => {
+                if !length_ok(self) {
+                    Some(Fail::Length(len))
+                } else {
+                    (!h.is_match(b)).then_some(Fail::Pattern)
+                }
+            }
+            QuickKind::Length => (!length_ok(self)).then_some(Fail::Length(len)),
+            QuickKind::Full => check_in(checks, TypeRef(self.ty1.wrapping_sub(1)), value, true),
+        }
+    }
+}
+
 /// How a value fails its type (the message is built only when reported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fail {
@@ -317,6 +413,70 @@ mod tests {
             .filter(|t| t.pattern.is_some())
             .count();
         assert!(built * 10 >= with * 9, "{built}/{with} patterns compile");
+    }
+
+    /// The fast path's per-rubric record decides like the full check, for
+    /// every type, on codes, numbers, dates, amounts and lengths.
+    #[test]
+    fn quick_records_agree_with_the_full_check() {
+        let mut values: Vec<String> = [
+            "",
+            "0",
+            "1",
+            "01",
+            "02",
+            "99",
+            "100",
+            "076",
+            "0A",
+            "RETA",
+            "01012024",
+            "32012024",
+            "01131999",
+            "15031985",
+            "99991980",
+            "1523.45",
+            "-84.50",
+            "0.00",
+            "000.00",
+            "151.67",
+            "12.5",
+            "2610275002002",
+            "8121Z",
+            "69001",
+            "2A",
+            "FR",
+            "P24V01",
+            "a b",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        values.extend((0..=90).map(|n| "A".repeat(n)));
+        values.extend((0..=40).map(|n| "9".repeat(n)));
+        let mut kinds = [0usize; 4];
+        for (i, t) in norm_table::TYPES.iter().enumerate() {
+            let q = Quick::of(i as u16 + 1);
+            assert_eq!(usize::from(q.ty1), i + 1);
+            kinds[match q.kind {
+                QuickKind::Two => 0,
+                QuickKind::Hand(_) => 1,
+                QuickKind::Length => 2,
+                QuickKind::Full => 3,
+            }] += 1;
+            let own = t.codes.iter().map(|c| c.to_string());
+            for v in values.iter().cloned().chain(own) {
+                assert_eq!(
+                    q.check(checks(), &v),
+                    check_in(checks(), TypeRef(i as u16), &v, true),
+                    "{} {v:?}",
+                    t.name
+                );
+            }
+        }
+        // Each short path is taken by some type.
+        assert!(kinds.iter().all(|&k| k > 0), "{kinds:?}");
+        assert_eq!(Quick::of(0).ty1, 0);
     }
 
     #[test]

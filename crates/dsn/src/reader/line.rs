@@ -119,8 +119,8 @@ impl Core {
         if num <= self.cur_last {
             return false;
         }
-        let ty = match self.row.get(usize::from(num)) {
-            Some(&t) if t != 0 => norm::TypeRef(t - 1),
+        let q = match self.qrow.get(usize::from(num)) {
+            Some(q) if q.ty1 != 0 => q,
             _ => return false,
         };
         // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
@@ -131,7 +131,8 @@ impl Core {
         self.summary.rubric_lines += 1;
         let line_no = self.line_no;
         if self.opts.validate_types {
-            if let Some(fail) = norm::check_in(self.checks, ty, value, true) {
+            if let Some(fail) = q.check(self.checks, value) {
+                let ty = norm::TypeRef(q.ty1 - 1);
                 let r = RubricLine {
                     block: self.cur_id,
                     num,
@@ -345,6 +346,7 @@ impl Core {
         if r.block != self.row_block {
             self.row_block = r.block;
             self.row = norm::block_row(r.block);
+            self.qrow = norm::block_quick_row(r.block);
         }
         match norm::rubric_status_in(self.row, r.block, r.num) {
             norm::RubricStatus::Known(ty) => {
