@@ -260,40 +260,75 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, f64) {
     (v, t.elapsed().as_secs_f64())
 }
 
-/// Wall time of a command (spawn included, measured here) and its peak RSS
-/// in MB (from `/usr/bin/time`); its stdout is returned.
-fn run_timed(cmd: &str, args: &[&str]) -> (f64, f64, String) {
+/// CPU time of the calling thread so far, in seconds (Linux schedstat: time
+/// on a CPU, whatever the load; NaN elsewhere).
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns / 1e9)
+}
+
+/// [`time`], with the thread's CPU time: (value, wall, cpu).
+fn time_cpu<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let c = thread_cpu();
+    let (v, t) = time(f);
+    (v, t, thread_cpu() - c)
+}
+
+/// Wall time of a command (spawn included, measured here), its CPU time
+/// (user + system) and peak RSS in MB (both from `/usr/bin/time`); its
+/// stdout is returned.
+fn run_timed(cmd: &str, args: &[&str]) -> (f64, f64, f64, String) {
     let t = Instant::now();
     let out = std::process::Command::new("/usr/bin/time")
-        .args(["-f", "%M"])
+        .args(["-f", "%M %U %S"])
         .arg(cmd)
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("{cmd}: {e}"));
     let secs = t.elapsed().as_secs_f64();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let rss = stderr
+    let f: Vec<f64> = stderr
         .lines()
         .last()
-        .and_then(|l| l.trim().parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0);
-    (secs, rss, String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or("")
+        .split_whitespace()
+        .map(|x| x.parse::<f64>().unwrap_or(f64::NAN))
+        .collect();
+    let rss = f.first().map_or(f64::NAN, |kb| kb / 1024.0);
+    let cpu = match f.as_slice() {
+        [_, u, s] => u + s,
+        _ => f64::NAN,
+    };
+    (
+        secs,
+        cpu,
+        rss,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 /// Best and worst of the repeated measurements of one tool.
 #[derive(Default)]
 struct Runs {
     times: Vec<f64>,
+    cpu: Vec<f64>,
     rss: f64,
 }
 
 impl Runs {
-    fn add(&mut self, t: f64, rss: f64) {
+    fn add(&mut self, t: f64, cpu: f64, rss: f64) {
         self.times.push(t);
+        self.cpu.push(cpu);
         self.rss = self.rss.max(rss);
     }
     fn best(&self) -> f64 {
         self.times.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+    /// Least CPU time of the runs (1-ms resolution for processes).
+    fn best_cpu(&self) -> f64 {
+        self.cpu.iter().copied().fold(f64::INFINITY, f64::min)
     }
     fn worst(&self) -> f64 {
         self.times.iter().copied().fold(0.0, f64::max)
@@ -315,7 +350,7 @@ fn bench_file(path: &Path, label: &str, repeat: usize, dsn_tools: Option<&str>) 
         load_average()
     );
     // Warm the page cache so every run reads from memory.
-    let (_, _, out) = run_timed("wc", &["-l", p]);
+    let (_, _, _, out) = run_timed("wc", &["-l", p]);
     let wc_lines = out.split_whitespace().next().unwrap_or("?").to_string();
     let check_bin = std::env::var("DSN_BENCH_CHECK_BIN").ok();
     let mut wc = Runs::default();
@@ -324,30 +359,38 @@ fn bench_file(path: &Path, label: &str, repeat: usize, dsn_tools: Option<&str>) 
     let mut lines_read = (0, 0);
     // Interleaved, so that every tool sees the same load.
     for _ in 0..repeat {
-        let (t, rss, _) = run_timed("wc", &["-l", p]);
-        wc.add(t, rss);
+        let (t, cpu, rss, _) = run_timed("wc", &["-l", p]);
+        wc.add(t, cpu, rss);
         for (mode, runs) in Mode::ALL.iter().zip(&mut modes) {
             reset_peak_rss();
-            let (n, t) = time(|| read_once(path, *mode));
+            let (n, t, cpu) = time_cpu(|| read_once(path, *mode));
             lines_read = n;
-            runs.add(t, peak_rss_mb());
+            runs.add(t, cpu, peak_rss_mb());
         }
         if let Some(bin) = &check_bin {
-            let (t, rss, _) = run_timed(bin, &[p]);
-            check.add(t, rss);
+            let (t, cpu, rss, _) = run_timed(bin, &[p]);
+            check.add(t, cpu, rss);
         }
     }
+    let lines: f64 = wc_lines.parse().unwrap_or(f64::NAN);
     let row = |name: &str, r: &Runs, vs_wc: bool| {
         let pct = if vs_wc {
-            format!(", {:.1} % of wc -l", 100.0 * wc.best() / r.best())
+            format!(
+                ", {:.1} % of wc -l (CPU {:.1} %)",
+                100.0 * wc.best() / r.best(),
+                100.0 * wc.best_cpu() / r.best_cpu()
+            )
         } else {
             String::new()
         };
         println!(
-            "{name:<46}: best {:8.4} s (worst {:8.4}) {:8.1} MB/s, peak RSS {:6.1} MB{pct}",
+            "{name:<46}: best {:8.4} s (worst {:8.4}) {:8.1} MB/s {:6.2} M lines/s; CPU {:8.4} s {:8.1} MB/s; peak RSS {:6.1} MB{pct}",
             r.best(),
             r.worst(),
             mb / r.best(),
+            lines / r.best() / 1e6,
+            r.best_cpu(),
+            mb / r.best_cpu(),
             r.rss
         );
     };
@@ -371,17 +414,20 @@ fn bench_file(path: &Path, label: &str, repeat: usize, dsn_tools: Option<&str>) 
         })
     });
     println!(
-        "reader {threads} threads × 1 file each, views      : {t:8.4} s {:8.1} MB/s aggregate",
-        mb * threads as f64 / t
+        "reader {threads} threads × 1 file each, views      : {t:8.4} s {:8.1} MB/s {:6.2} M lines/s aggregate",
+        mb * threads as f64 / t,
+        lines * threads as f64 / t / 1e6
     );
     if let Some(tool) = dsn_tools {
-        let (t, rss, _) = run_timed(tool, &["--quiet", p]);
+        let (t, cpu, rss, _) = run_timed(tool, &["--quiet", p]);
         let view = modes[0].best();
         println!(
-            "dsn-tools --quiet (process)                   : {t:8.2} s {:8.3} MB/s, peak RSS {rss:6.1} MB; \
-             reader (views, validation on) is {:.0}x faster, owned model {:.0}x",
+            "dsn-tools --quiet (process)                   : {t:8.2} s {:8.3} MB/s {:6.3} M lines/s; CPU {cpu:8.2} s; peak RSS {rss:6.1} MB; \
+             reader (views, validation on) is {:.0}x faster (CPU {:.0}x), owned model {:.0}x",
             mb / t,
+            lines / t / 1e6,
             t / view,
+            cpu / modes[0].best_cpu(),
             t / modes[2].best()
         );
     }
