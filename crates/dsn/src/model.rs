@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// A block identifier such as `S21.G00.40`, stored as its three numbers.
-#[derive(Clone, Copy, Debug, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct BlockId {
     /// Structure number: 05, 06, 10, 20, 21, 89, 90, 95, 96.
     pub s: u8,
@@ -26,29 +26,6 @@ pub struct BlockId {
 impl BlockId {
     pub const fn new(s: u8, g: u8, b: u8) -> Self {
         Self { s, g, b }
-    }
-
-    /// The three numbers in one integer (`s << 16 | g << 8 | b`).
-    #[inline]
-    pub const fn key(self) -> u32 {
-        (self.s as u32) << 16 | (self.g as u32) << 8 | self.b as u32
-    }
-}
-
-// One integer comparison instead of three (the reader compares block ids
-// on every line); same meaning as the derived impls.
-impl PartialEq for BlockId {
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for BlockId {}
-
-impl std::hash::Hash for BlockId {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
     }
 }
 

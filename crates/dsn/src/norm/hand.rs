@@ -20,6 +20,34 @@ pub(crate) enum Hand {
         nonzero: bool,
         first_nonzero: bool,
     },
+    /// `-?[0-9]{1,int_max}\.[0-9]{2}` (the `-` only when `signed`).
+    DecimalUpTo { signed: bool, int_max: u8 },
+    /// French département code: `01`–`99`, `2A`, `2B`.
+    Departement,
+    /// NIR: sex, year, month (01–12, 20, 30–42, 50–99), département
+    /// (01–99, 2A, 2B), commune and order numbers (001–999). The workbook's
+    /// second form, sex then twelve `9`, is one of these.
+    Nir,
+}
+
+/// NIR pattern of the workbook without the all-nines alternative.
+const NIR: &str = r"[1-2][0-9]{2}(0[1-9]|1[0-2]|20|3[0-9]|4[0-2]|[5-9][0-9])(0[1-9]|[1-9][0-9]|2A|2B)([0]{2}[1-9]|0[1-9][0-9]|[1-9][0-9]{2})([0]{2}[1-9]|0[1-9][0-9]|[1-9][0-9]{2})";
+
+/// `[0-9]{1,N}\.[0-9]{2}` or `[0-9]{1}\.[0-9]{2}`, optionally after `-?`:
+/// (signed, N).
+fn decimal_up_to(p: &str) -> Option<(bool, u8)> {
+    let (signed, p) = match p.strip_prefix("-?") {
+        Some(rest) => (true, rest),
+        None => (false, p),
+    };
+    let n = p.strip_prefix("[0-9]{")?.strip_suffix(r"}\.[0-9]{2}")?;
+    let max = match n.split_once(',') {
+        Some(("1", m)) => m,
+        None if n == "1" => n,
+        _ => return None,
+    };
+    let max: u8 = max.parse().ok()?;
+    (1..=9).contains(&max).then_some((signed, max))
 }
 
 impl Hand {
@@ -61,7 +89,12 @@ impl Hand {
             r"-?[0]*(0|[1-9][0-9]*)" => digits(true, false, false, false),
             r"[1-9][0-9]*" => digits(false, false, true, true),
             r"[0-9]*" => digits(false, true, false, false),
-            _ => return None,
+            r"(0[1-9]|[1-9][0-9])|2A|2B" => Hand::Departement,
+            _ if p == NIR || p.strip_prefix(NIR) == Some(r"|([1-2][9]{12})") => Hand::Nir,
+            _ => {
+                let (signed, int_max) = decimal_up_to(p)?;
+                Hand::DecimalUpTo { signed, int_max }
+            }
         })
     }
 
@@ -113,7 +146,45 @@ impl Hand {
                     && (!first_nonzero || v[0] != b'0')
                     && (!nonzero || v.iter().any(|&d| d != b'0'))
             }
+            Hand::DecimalUpTo { signed, int_max } => {
+                let v = match v {
+                    [b'-', rest @ ..] if signed => rest,
+                    _ => v,
+                };
+                let n = v.len();
+                n >= 4
+                    && n - 3 <= usize::from(int_max)
+                    && v[n - 3] == b'.'
+                    && all_digits(&v[..n - 3])
+                    && all_digits(&v[n - 2..])
+            }
+            Hand::Departement => departement(v),
+            Hand::Nir => {
+                let Ok(b) = <[u8; 13]>::try_from(v) else {
+                    return false;
+                };
+                if !matches!(b[0], b'1' | b'2') {
+                    return false;
+                }
+                let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
+                all_digits(&b[1..5])
+                    && matches!(two(3), 1..=12 | 20 | 30..=42 | 50..=99)
+                    && departement(&b[5..7])
+                    && all_digits(&b[7..13])
+                    && &b[7..10] != b"000"
+                    && &b[10..13] != b"000"
+            }
         }
+    }
+}
+
+/// `01`–`99`, `2A` or `2B`.
+#[inline]
+fn departement(v: &[u8]) -> bool {
+    match v {
+        [b'2', b'A' | b'B'] => true,
+        [a, b] => a.is_ascii_digit() && b.is_ascii_digit() && (*a, *b) != (b'0', b'0'),
+        _ => false,
     }
 }
 
@@ -150,6 +221,27 @@ mod tests {
     }
 
     #[test]
+    fn nir_and_departement() {
+        let nir = Hand::Nir;
+        assert!(nir.is_match(b"1800175123456"));
+        assert!(nir.is_match(b"2610275002002"));
+        assert!(nir.is_match(b"185122A001001"));
+        assert!(nir.is_match(b"1999999999999"));
+        assert!(!nir.is_match(b"3800175123456"), "sex");
+        assert!(!nir.is_match(b"1801375123456"), "month 13");
+        assert!(!nir.is_match(b"1804375123456"), "month 43");
+        assert!(!nir.is_match(b"1800100123456"), "département 00");
+        assert!(!nir.is_match(b"1800175000456"), "commune 000");
+        assert!(!nir.is_match(b"1800175123000"), "order 000");
+        assert!(!nir.is_match(b"180017512345"), "12 characters");
+        assert!(!nir.is_match(b"18001751234567"), "14 characters");
+        assert!(!nir.is_match(b"1800175123a56"));
+        assert!(Hand::Departement.is_match(b"2A") && Hand::Departement.is_match(b"01"));
+        assert!(!Hand::Departement.is_match(b"00") && !Hand::Departement.is_match(b"2C"));
+        assert!(!Hand::Departement.is_match(b"1") && !Hand::Departement.is_match(b"3A"));
+    }
+
+    #[test]
     fn amounts_and_counts() {
         let signed = Hand::Decimal2 {
             signed: true,
@@ -166,6 +258,31 @@ mod tests {
         assert!(!positive.is_match(b"000.00"));
         assert!(positive.is_match(b"0.01"));
         assert!(Hand::for_pattern(r"[1-9][0-9]*").unwrap().is_match(b"10"));
+        let taux = Hand::for_pattern(r"[0-9]{1,2}\.[0-9]{2}").unwrap();
+        assert_eq!(
+            taux,
+            Hand::DecimalUpTo {
+                signed: false,
+                int_max: 2
+            }
+        );
+        assert!(taux.is_match(b"12.50") && taux.is_match(b"0.00"));
+        assert!(!taux.is_match(b"123.50") && !taux.is_match(b".50") && !taux.is_match(b"1.5"));
+        assert_eq!(
+            Hand::for_pattern(r"-?[0-9]{1,8}\.[0-9]{2}"),
+            Some(Hand::DecimalUpTo {
+                signed: true,
+                int_max: 8
+            })
+        );
+        assert_eq!(
+            Hand::for_pattern(r"[0-9]{1}\.[0-9]{2}"),
+            Some(Hand::DecimalUpTo {
+                signed: false,
+                int_max: 1
+            })
+        );
+        assert_eq!(Hand::for_pattern(r"\d{1,5}\.\d{2}"), None);
         assert!(!Hand::for_pattern(r"[1-9][0-9]*").unwrap().is_match(b"01"));
     }
 }

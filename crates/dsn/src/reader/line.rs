@@ -112,7 +112,7 @@ impl Core {
             l[12].wrapping_sub(b'0'),
             l[13].wrapping_sub(b'0'),
         ];
-        if d[0] > 9 || d[1] > 9 || d[2] > 9 {
+        if (d[0] > 9) | (d[1] > 9) | (d[2] > 9) {
             return false;
         }
         let num = u16::from(d[0]) * 100 + u16::from(d[1]) * 10 + u16::from(d[2]);
@@ -353,7 +353,11 @@ impl Core {
                 // The version rubric itself is not judged by an older table.
                 let version_rubric = r.block == ids::ENVOI && r.num == 6 && self.later_norm;
                 if self.opts.validate_types && !r.value.is_empty() && !version_rubric {
-                    if let Some(fail) = norm::check_in(self.checks, ty, r.value, ascii) {
+                    let fail = match self.qrow.get(usize::from(r.num)) {
+                        Some(q) if ascii => q.check(self.checks, r.value),
+                        _ => norm::check_in(self.checks, ty, r.value, ascii),
+                    };
+                    if let Some(fail) = fail {
                         self.invalid_value(&r, ty, fail, line_no);
                     }
                 }
