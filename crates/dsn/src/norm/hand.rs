@@ -9,6 +9,9 @@ pub(crate) enum Hand {
     /// `JJMMAAAA`: day 01–31, month 01–12, year 19xx or 20xx (`from_1900`)
     /// or 20xx only.
     Date { from_1900: bool },
+    /// Birth date `JJMMAAAA`: day 01–31 or 99, month 01–12 or 99, year
+    /// 18xx, 19xx or 20xx.
+    BirthDate,
     /// Digits, a dot and two digits, an optional leading `-` when `signed`;
     /// `positive`: the amount is not zero.
     Decimal2 { signed: bool, positive: bool },
@@ -66,6 +69,7 @@ impl Hand {
             r"(0[1-9]|[1-2][0-9]|3[0-1])(0[1-9]|1[0-2])(20)[0-9]{2}" => {
                 Hand::Date { from_1900: false }
             }
+            r"(0[1-9]|[1-2][0-9]|3[0-1]|99)(0[1-9]|1[0-2]|99)(18|19|20)[0-9]{2}" => Hand::BirthDate,
             r"-?[0]*(0|[1-9][0-9]*)\.[0-9]{2}" => Hand::Decimal2 {
                 signed: true,
                 positive: false,
@@ -113,6 +117,19 @@ impl Hand {
                 (1..=31).contains(&day)
                     && (1..=12).contains(&month)
                     && (century == 20 || (from_1900 && century == 19))
+            }
+            Hand::BirthDate => {
+                let Ok(b) = <[u8; 8]>::try_from(v) else {
+                    return false;
+                };
+                if !digits8(u64::from_le_bytes(b)) {
+                    return false;
+                }
+                let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
+                let (day, month, century) = (two(0), two(2), two(4));
+                matches!(day, 1..=31 | 99)
+                    && matches!(month, 1..=12 | 99)
+                    && matches!(century, 18..=20)
             }
             Hand::Decimal2 { signed, positive } => {
                 let v = match v {
@@ -218,6 +235,15 @@ mod tests {
         assert!(!d.is_match(b"0101202"));
         assert!(!d.is_match(b"01:12024"));
         assert!(!Hand::Date { from_1900: false }.is_match(b"01011999"));
+        let b = Hand::BirthDate;
+        assert!(b.is_match(b"15031985") && b.is_match(b"99991980") && b.is_match(b"01991899"));
+        assert!(!b.is_match(b"00031985"), "day 00");
+        assert!(!b.is_match(b"98031985"), "day 98");
+        assert!(!b.is_match(b"15001985"), "month 00");
+        assert!(!b.is_match(b"15131985"), "month 13");
+        assert!(!b.is_match(b"15031785"), "year 17xx");
+        assert!(!b.is_match(b"15032185"), "year 21xx");
+        assert!(!b.is_match(b"1503198"));
     }
 
     #[test]
