@@ -44,7 +44,7 @@ if scripts/build-site.sh >"$LOG/build-site.log" 2>&1 && cargo build -p server 2>
   PORT=${E2E_PORT:-3997}
   export DATABASE_URL="sqlite://$E2E/published.db"
   if $BIN synth --preset e2e --out "$E2E/dsn" >"$LOG/synth.log" 2>&1 \
-     && $BIN ingest "$E2E/dsn" --key-file "$E2E/key" --sirene "$E2E/dsn/sirene.csv" --quiet >"$LOG/ingest.log" 2>&1; then
+     && $BIN ingest "$E2E/dsn" --key-file "$E2E/key" --work-dir "$E2E/work" --sirene "$E2E/dsn/sirene.csv" --quiet >"$LOG/ingest.log" 2>&1; then
     $BIN serve --addr "127.0.0.1:$PORT" >"$LOG/serve.log" 2>&1 &
     server=$!
     for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done

@@ -58,12 +58,14 @@ pub fn App() -> impl IntoView {
                 <span class="tagline">"Les employeurs qui embauchent largement et gardent leurs salariés"</span>
                 <nav aria-label="Navigation principale">
                     <A href="/">"Carte"</A>
+                    <A href="/comparer">"Comparer des bassins"</A>
                     <A href="/methode">"Méthode"</A>
                 </nav>
             </header>
             <main id="contenu" tabindex="-1">
                 <Routes fallback=|| view! { <p class="notice">"Page introuvable."</p> }>
                     <Route path=path!("/") view=pages::carte::CartePage ssr=SsrMode::Async/>
+                    <Route path=path!("/comparer") view=pages::comparer::ComparerPage ssr=SsrMode::Async/>
                     <Route path=path!("/methode") view=pages::methode::MethodePage ssr=SsrMode::Async/>
                     <Route path=path!("/imprimer") view=pages::imprimer::ImprimerPage ssr=SsrMode::Async/>
                 </Routes>

@@ -31,7 +31,7 @@ test("markers and list show the same establishments", async ({ page }) => {
   for (let i = 0; i < n; i++) {
     const siret = await rows.nth(i).getAttribute("data-siret");
     // Every listed establishment that has a commune has its marker.
-    const commune = (await rows.nth(i).locator("td").first().innerText()).trim();
+    const commune = (await rows.nth(i).locator(".commune").innerText()).trim();
     if (commune) await expect(page.locator(`path.siret-${siret}`)).toHaveCount(1);
   }
   const total = Number((await page.locator("#list-count").innerText()).match(/^(\d+)/)![1]);
@@ -138,8 +138,11 @@ test("keyboard only: skip link, open a card, Escape closes it", async ({ page })
   await page.keyboard.press("Tab");
   await expect(page.locator("a.skip")).toBeFocused();
   await page.keyboard.press("Enter");
-  // From the list, the next Tab stops are the list's links, not the map markers.
+  // From the list, the next Tab stops are the list's links, not the map markers:
+  // the three sortable column headers, then the first establishment.
   await page.keyboard.press("Tab");
+  await expect(page.locator("th a.sort").first()).toBeFocused();
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
   const focused = page.locator("tr.row th a.etab-link").first();
   await expect(focused).toBeFocused();
   const siret = await page.locator("tr.row").first().getAttribute("data-siret");

@@ -25,7 +25,7 @@ fn select(
             <option value="">{all}</option>
             {options.into_iter().map(|o| {
                 let sel = current.as_deref() == Some(o.code.as_str());
-                view! { <option value=o.code.clone() selected=sel>{format!("{} ({})", o.label, o.count)}</option> }
+                view! { <option value=o.code.clone() selected=sel prop:selected=sel>{format!("{} ({})", o.label, o.count)}</option> }
             }).collect_view()}
         </select>
     }
@@ -91,8 +91,9 @@ pub fn FilterForm(
         <PlaceSearch/>
         <Transition fallback=|| view! { <p>"Chargement des filtres…"</p> }>
             {move || Suspend::new(async move {
+                // Tracked: back/forward re-renders the form with the URL's values.
+                let f = filter.get();
                 let opts = options.await.unwrap_or_default();
-                let f = filter.get_untracked();
                 let sel = query.with_untracked(|q| q.get("sel")).filter(|s| !s.is_empty());
                 let summary = filter_summary(&opts, &f);
                 let welcoming_count: i64 = opts
@@ -115,12 +116,12 @@ pub fn FilterForm(
                         <label>"Catégorie"
                             <select name="categorie">
                                 <option value="">"Toutes"</option>
-                                <option value=WELCOMING selected=f.band.as_deref() == Some(WELCOMING)>
+                                <option value=WELCOMING selected=f.band.as_deref() == Some(WELCOMING) prop:selected=f.band.as_deref() == Some(WELCOMING)>
                                     {format!("Engagées ou accueillantes ({welcoming_count})")}
                                 </option>
                                 {opts.bands.iter().map(|o| {
                                     let sel = f.band.as_deref() == Some(o.code.as_str());
-                                    view! { <option value=o.code.clone() selected=sel>{format!("{} ({})", o.label, o.count)}</option> }
+                                    view! { <option value=o.code.clone() selected=sel prop:selected=sel>{format!("{} ({})", o.label, o.count)}</option> }
                                 }).collect_view()}
                             </select>
                         </label>
@@ -129,7 +130,7 @@ pub fn FilterForm(
                                 <option value="">"Aucun en particulier"</option>
                                 {PROFILES.iter().map(|(code, label, _)| {
                                     let sel = f.profile.as_deref() == Some(*code);
-                                    view! { <option value=*code selected=sel>{*label}</option> }
+                                    view! { <option value=*code selected=sel prop:selected=sel>{*label}</option> }
                                 }).collect_view()}
                             </select>
                         </label>
@@ -138,7 +139,7 @@ pub fn FilterForm(
                             <select name="cdi_min">
                                 <option value="">"Indifférente"</option>
                                 {CDI_STEPS.iter().map(|m| view! {
-                                    <option value=m.to_string() selected=cdi == *m>{format!("Au moins {m} %")}</option>
+                                    <option value=m.to_string() selected=cdi == *m prop:selected=cdi == *m>{format!("Au moins {m} %")}</option>
                                 }).collect_view()}
                             </select>
                         </label>
@@ -146,10 +147,10 @@ pub fn FilterForm(
                             <select name="tri">
                                 {SORTS.iter().map(|(code, label)| {
                                     let current = f.sort.as_deref().unwrap_or(if f.profile.is_some() { "" } else { "categorie" });
-                                    view! { <option value=*code selected=current == *code>{*label}</option> }
+                                    view! { <option value=*code selected=current == *code prop:selected=current == *code>{*label}</option> }
                                 }).collect_view()}
                                 {f.profile.is_some().then(|| view! {
-                                    <option value="" selected=f.sort.is_none()>"Selon le profil recherché"</option>
+                                    <option value="" selected=f.sort.is_none() prop:selected=f.sort.is_none()>"Selon le profil recherché"</option>
                                 })}
                             </select>
                         </label>

@@ -44,10 +44,9 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                 <caption class="visually-hidden">"Établissements classés selon les filtres"</caption>
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Établissement"</th>
-                                        <th scope="col">"Commune"</th>
-                                        <th scope="col">"Score"</th>
-                                        <th scope="col">"Embauches"</th>
+                                        {sort_head(&q, "Établissement", "name")}
+                                        {sort_head(&q, "Score", "score")}
+                                        {sort_head(&q, "Embauches", "hires")}
                                         <th scope="col">"Femmes"</th>
                                         <th scope="col">"CDI"</th>
                                         <th scope="col">"Points forts"</th>
@@ -63,11 +62,11 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                             <tr class="row" data-siret=s.siret.clone()>
                                                 <th scope="row">
                                                     <a class="etab-link" href=href>{name.clone()}</a>
+                                                    <span class="commune">{s.commune_name.clone().unwrap_or_default()}</span>
                                                     <span class=format!("band band-{band}")>{band_label(&band).to_string()}</span>
                                                     <SelectToggle siret=s.siret.clone() name=name/>
                                                 </th>
-                                                <td>{s.commune_name.clone().unwrap_or_default()}</td>
-                                                <td class="num">{score(s.score)}</td>
+                                                <td class="num col-score">{score(s.score)}</td>
                                                 <td class="num">{count(s.hires)}</td>
                                                 <td class="num">{pct(s.women_share)}</td>
                                                 <td class="num">{pct(s.cdi_share)}</td>
@@ -95,6 +94,32 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                 }
             })}
         </Transition>
+    }
+}
+
+/// A column header that sorts the list by `code` (one of `SORTS`): a link,
+/// so sorting works with the keyboard and without JavaScript; `aria-sort`
+/// tells screen readers which column orders the list.
+fn sort_head(
+    q: &leptos_router::params::ParamsMap,
+    label: &'static str,
+    code: &'static str,
+) -> impl IntoView {
+    let active = q.get("tri").as_deref() == Some(code);
+    let order = match code {
+        "name" => "ascending",
+        _ => "descending",
+    };
+    let href = query_with(q, &[("tri", Some(code)), ("page", None)]);
+    let hint = if active {
+        " (tri en cours)"
+    } else {
+        " : trier"
+    };
+    view! {
+        <th scope="col" aria-sort=active.then_some(order)>
+            <a class="sort" href=href>{label}<span class="visually-hidden">{hint}</span>{active.then_some(" ▾")}</a>
+        </th>
     }
 }
 

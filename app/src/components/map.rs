@@ -7,12 +7,17 @@
 
 use leptos::prelude::*;
 
+use ancrage_published::BasinSummary;
+
 use crate::api::MapPoint;
 
 #[component]
 pub fn Map(
     points: Resource<Result<Vec<MapPoint>, ServerFnError>>,
     selected: Memo<Option<String>>,
+    /// Basin summaries and the choropleth's (metric, NAF section, chosen basin).
+    basins: Resource<Result<Vec<BasinSummary>, ServerFnError>>,
+    colouring: Memo<(String, Option<String>, Option<String>)>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();
     // Grid in use, known once the basemap has arrived (browser only).
@@ -29,10 +34,41 @@ pub fn Map(
                 }
             }
         });
+        use leptos_router::hooks::{use_navigate, use_query_map};
+        let navigate = use_navigate();
+        let query = use_query_map();
+        Effect::new(move |_| {
+            // Re-run once the basemap is drawn, and when the colouring changes.
+            let drawn = basemap.with(|b| matches!(b, Some(Ok(_))));
+            let (Some(div), true, Some(Ok(list))) = (container.get(), drawn, basins.get()) else {
+                return;
+            };
+            let (metric, section, chosen) = colouring.get();
+            let nav = navigate.clone();
+            let on_click = move |code: String| {
+                let href = query.with_untracked(|q| {
+                    super::format::query_with(
+                        q,
+                        &[("bassin", Some(&code)), ("page", None), ("zone", None)],
+                    )
+                });
+                nav(&href, Default::default());
+            };
+            leaflet_view::colour_basins(
+                &div,
+                &list,
+                &metric,
+                section.as_deref(),
+                chosen.as_deref(),
+                on_click,
+            );
+        });
     }
+    #[cfg(not(any(feature = "hydrate", feature = "csr")))]
+    let _ = (basins, colouring);
     view! {
         <ZoneControl/>
-        <div id="map" class="map" node_ref=container role="img"
+        <div id="map" class="map" node_ref=container role="region"
              aria-label="Carte des établissements ; la liste à côté donne les mêmes informations au clavier"></div>
         <noscript>
             <p class="notice">"La carte a besoin de JavaScript. La liste ci-contre donne les mêmes établissements."</p>
@@ -170,6 +206,8 @@ mod leaflet_view {
         /// Identity of the drawn point set, to refit the view only when it changes.
         drawn: Option<(usize, Option<String>, Option<String>)>,
         basemap: bool,
+        /// The basins' GeoJSON layer (coloured by [`colour_basins`]).
+        basins: Option<JsValue>,
     }
 
     thread_local! {
@@ -218,6 +256,7 @@ mod leaflet_view {
                     clusters,
                     drawn: None,
                     basemap: false,
+                    basins: None,
                 });
             }
             live.as_mut().map(f)
@@ -269,7 +308,7 @@ mod leaflet_view {
             let layers = [
                 (
                     &b.basins,
-                    r##"{"color":"#7f93a5","weight":0.7,"fill":false,"interactive":false}"##,
+                    r##"{"color":"#5d6d7e","weight":0.8,"fillColor":"#d9d9d9","fillOpacity":0.35}"##,
                     false,
                 ),
                 (
@@ -291,6 +330,7 @@ mod leaflet_view {
                 let layer = geo_json_layer(&data, &opts);
                 layer.add_to(&l.map);
                 if !back {
+                    l.basins = Some(layer.into());
                     continue;
                 }
                 if let Ok(f) = js_sys::Reflect::get(&layer, &"bringToBack".into()) {
@@ -299,6 +339,69 @@ mod leaflet_view {
                     }
                 }
             }
+        });
+    }
+
+    /// Colour the basins by `metric` (for one NAF section or all), with a
+    /// tooltip naming the basin and its value, the chosen basin outlined, and
+    /// a click choosing the basin as filter.
+    pub fn colour_basins(
+        div: &web_sys::HtmlDivElement,
+        basins: &[ancrage_published::BasinSummary],
+        metric: &str,
+        section: Option<&str>,
+        chosen: Option<&str>,
+        on_click: impl Fn(String) + 'static,
+    ) {
+        use ancrage_published::{metric_text, Choropleth, NO_DATA_COLOUR};
+        with_map(div, |l| {
+            let Some(layer) = &l.basins else {
+                return;
+            };
+            let ch = Choropleth::new(basins, metric, section);
+            let colours = js_sys::Object::new();
+            for (code, c) in &ch.colours {
+                let _ = js_sys::Reflect::set(
+                    &colours,
+                    &code.into(),
+                    &c.unwrap_or(NO_DATA_COLOUR).into(),
+                );
+            }
+            let tips = js_sys::Object::new();
+            let label = ancrage_published::BASIN_METRICS
+                .iter()
+                .find(|(c, _)| *c == metric)
+                .map_or("", |(_, l)| *l);
+            for b in basins {
+                let text = format!(
+                    "{} — {} : {}",
+                    b.label,
+                    label.to_lowercase(),
+                    metric_text(metric, b.metric_for(metric, section))
+                );
+                let _ = js_sys::Reflect::set(&tips, &b.basin.as_str().into(), &text.into());
+            }
+            let cb = Closure::<dyn Fn(String)>::new(on_click);
+            let apply = js_sys::Function::new_with_args(
+                "layer, colours, tips, chosen, cb",
+                "layer.setStyle(function (f) { var k = f.properties && f.properties.code; \
+                   var c = colours[k]; var sel = k === chosen; \
+                   return { fillColor: c || '#d9d9d9', fillOpacity: c ? 0.6 : 0.3, \
+                            color: sel ? '#000' : '#5d6d7e', weight: sel ? 2.5 : 0.8 }; }); \
+                 layer.eachLayer(function (p) { var k = p.feature && p.feature.properties && p.feature.properties.code; \
+                   var el = p.getElement && p.getElement(); if (el) { el.setAttribute('class', el.getAttribute('class').replace(/ ?basin-\\S+/g, '') + ' basin-' + k); } \
+                   p.unbindTooltip(); if (tips[k]) { p.bindTooltip(tips[k], { sticky: true }); } \
+                   p.off('click'); p.on('click', function () { cb(k); }); });",
+            );
+            let args = js_sys::Array::of5(
+                layer,
+                &colours,
+                &tips,
+                &chosen.map_or(JsValue::NULL, JsValue::from_str),
+                cb.as_ref(),
+            );
+            let _ = apply.apply(&JsValue::NULL, &args);
+            cb.forget();
         });
     }
 

@@ -1,6 +1,7 @@
 //! Reusable pieces of the pages.
 
 pub mod card;
+pub mod choropleth;
 pub mod filters;
 pub mod format;
 pub mod list;

@@ -44,9 +44,12 @@ pub fn SelectToggle(siret: String, name: String) -> impl IntoView {
     let chosen = Memo::new(move |_| query.with(|q| selection_of(q).contains(&siret2)));
     let href = move || query.with(|q| toggled(q, &siret));
     view! {
-        <a class="select-toggle" class:chosen=move || chosen.get() href=href
-           aria-label=move || if chosen.get() { format!("Retirer {name} de ma sélection") } else { format!("Ajouter {name} à ma sélection") }>
-            {move || if chosen.get() { "★ Dans ma sélection (retirer)" } else { "☆ Ajouter à ma sélection" }}
+        // The establishment's name is part of the link text (hidden on screen),
+        // so the accessible name starts with what is visible.
+        <a class="select-toggle" class:chosen=move || chosen.get() href=href>
+            {move || if chosen.get() { "★ Dans ma sélection (retirer" } else { "☆ Ajouter" }}
+            <span class="visually-hidden">{format!(" {name}")}</span>
+            {move || if chosen.get() { ")" } else { " à ma sélection" }}
         </a>
     }
 }

@@ -5,8 +5,9 @@ use ancrage_published::ListFilter;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{get_filter_options, list_establishments, map_points};
+use crate::api::{get_basins, get_filter_options, list_establishments, map_points};
 use crate::components::card::Card;
+use crate::components::choropleth::{metric_from, BasinLegend};
 use crate::components::filters::FilterForm;
 use crate::components::list::EstablishmentList;
 use crate::components::map::Map;
@@ -53,18 +54,37 @@ pub fn CartePage() -> impl IntoView {
     let points = Resource::new(move || map_filter.get(), map_points);
     let options = Resource::new(move || map_filter.get(), get_filter_options);
     let selected = Memo::new(move |_| query.with(|q| q.get("etab")));
+    // Basin colours: metric from the URL, for the chosen sector if any.
+    let basins = Resource::new(|| (), |_| get_basins());
+    let colouring = Memo::new(move |_| {
+        let f = filter.get();
+        (query.with(metric_from), f.section, f.basin)
+    });
 
+    // Erased types: keeps the page's view type (and compile times) small.
+    let side = view! {
+            <aside class="sidebar" aria-label="Filtres et sélection">
+                <section class="filters" aria-label="Filtres">
+                    <h2>"Filtres"</h2>
+                    <FilterForm options=options filter=filter/>
+                </section>
+                <SelectionPanel/>
+            </aside>
+    }
+    .into_any();
+    let map_pane = view! {
+            <section class="map-pane" aria-label="Carte des établissements">
+                <Map points=points selected=selected basins=basins colouring=colouring/>
+                <Legend/>
+                <BasinLegend basins=basins colouring=colouring/>
+            </section>
+    }
+    .into_any();
     view! {
         <h1 class="visually-hidden">"Carte des employeurs qui embauchent et gardent leurs salariés"</h1>
         <div class="layout">
-            <section class="filters" aria-label="Filtres">
-                <FilterForm options=options filter=filter/>
-                <SelectionPanel/>
-            </section>
-            <section class="map-pane" aria-label="Carte des établissements">
-                <Map points=points selected=selected/>
-                <Legend/>
-            </section>
+            {side}
+            {map_pane}
             <section class="list-pane" id="liste" tabindex="-1" aria-label="Liste des établissements">
                 {move || filter_error.get().map(|e| view! {
                     <p class="error" role="alert">{format!("Filtre ignoré : {e}")}</p>
@@ -80,7 +100,7 @@ pub fn CartePage() -> impl IntoView {
 #[component]
 fn Legend() -> impl IntoView {
     view! {
-        <ul class="legend" aria-label="Légende des couleurs">
+        <ul class="legend" aria-label="Légende des établissements (couleur du score)">
             {ancrage_published::BANDS.iter().map(|(code, label)| view! {
                 <li>
                     <span class="swatch" style=format!("background:{}", ancrage_published::band_colour(code))></span>

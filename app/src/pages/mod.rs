@@ -1,5 +1,6 @@
 //! One module per route.
 
 pub mod carte;
+pub mod comparer;
 pub mod imprimer;
 pub mod methode;

@@ -172,6 +172,98 @@ impl Aggregate {
     }
 }
 
+impl BasinSummary {
+    /// The figures of the whole basin, or of one NAF section of it (`None`
+    /// when the basin has no establishment of that section).
+    pub fn figures_for(&self, section: Option<&str>) -> Option<&Aggregate> {
+        match section {
+            None => Some(&self.figures),
+            Some(sec) => self
+                .sectors
+                .iter()
+                .find(|s| s.section == sec)
+                .map(|s| &s.figures),
+        }
+    }
+
+    /// One of [`BASIN_METRICS`] for the basin or one of its sections.
+    pub fn metric_for(&self, code: &str, section: Option<&str>) -> Option<f64> {
+        self.figures_for(section)?.metric(code)
+    }
+}
+
+/// A metric's value as the legend and the tooltips write it: the score on
+/// 100 (`57`), shares in percent (`42 %`); absent → "non diffusable".
+pub fn metric_text(code: &str, v: Option<f64>) -> String {
+    match (code, v) {
+        (_, None) => "non diffusable".to_string(),
+        ("score", Some(x)) => format!("{x:.0}"),
+        (_, Some(x)) => format!("{:.0} %", x * 100.0),
+    }
+}
+
+/// Rounding step of a metric's class limits (1 point of score, 1 % of share).
+pub fn metric_step(code: &str) -> f64 {
+    if code == "score" {
+        1.0
+    } else {
+        0.01
+    }
+}
+
+/// The classes of the map's basin colours: limits from [`quantile_breaks`]
+/// over the values present, and for each basin code its colour (`None`: no
+/// published value, drawn in neutral grey).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choropleth {
+    pub metric: String,
+    pub limits: Vec<f64>,
+    pub colours: Vec<(String, Option<&'static str>)>,
+}
+
+/// Colour of basins without a published value.
+pub const NO_DATA_COLOUR: &str = "#d9d9d9";
+
+impl Choropleth {
+    /// Up to five classes of `metric` (one of [`BASIN_METRICS`]) over
+    /// `basins`, for the whole basins or one NAF section.
+    pub fn new(basins: &[BasinSummary], metric: &str, section: Option<&str>) -> Self {
+        let values: Vec<(String, Option<f64>)> = basins
+            .iter()
+            .map(|b| (b.basin.clone(), b.metric_for(metric, section)))
+            .collect();
+        let present: Vec<f64> = values.iter().filter_map(|(_, v)| *v).collect();
+        let limits = quantile_breaks(&present, CHOROPLETH_PALETTE.len(), metric_step(metric));
+        let classes = limits.len() + 1;
+        let colours = values
+            .into_iter()
+            .map(|(code, v)| (code, v.map(|x| class_colour(class_of(x, &limits), classes))))
+            .collect();
+        Choropleth {
+            metric: metric.to_string(),
+            limits,
+            colours,
+        }
+    }
+
+    /// Legend entries: colour and French range text, lowest class first.
+    pub fn legend(&self) -> Vec<(&'static str, String)> {
+        let classes = self.limits.len() + 1;
+        let t = |x: f64| metric_text(&self.metric, Some(x));
+        (0..classes)
+            .map(|c| {
+                let text = match (c.checked_sub(1).map(|i| self.limits[i]), self.limits.get(c)) {
+                    (None, Some(hi)) => format!("moins de {}", t(*hi)),
+                    (Some(lo), Some(hi)) => format!("de {} à moins de {}", t(lo), t(*hi)),
+                    (Some(lo), None) => format!("{} et plus", t(lo)),
+                    (None, None) => "toutes valeurs".to_string(),
+                };
+                (class_colour(c, classes), text)
+            })
+            .collect()
+    }
+}
+
 fn median(v: &mut [f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
@@ -451,5 +543,58 @@ mod tests {
             .unwrap_err()
             .contains("5 choisis"));
         assert!(parse_compared("691,4'2").unwrap_err().contains("4'2"));
+    }
+
+    fn basin(code: &str, median: Option<f64>, sector_median: Option<f64>) -> BasinSummary {
+        BasinSummary {
+            basin: code.into(),
+            label: format!("Bassin {code}"),
+            figures: Aggregate {
+                median_score: median,
+                ..Default::default()
+            },
+            sectors: vec![SectorSummary {
+                section: "Q".into(),
+                label: "Santé".into(),
+                figures: Aggregate {
+                    median_score: sector_median,
+                    ..Default::default()
+                },
+            }],
+        }
+    }
+
+    #[test]
+    fn choropleth_classes_follow_the_quantiles_and_grey_out_missing_values() {
+        // Ten basins with median scores 10, 20, ..., 90 and one without.
+        let mut basins: Vec<BasinSummary> = (1..=9)
+            .map(|i| basin(&format!("{i:02}"), Some(i as f64 * 10.0), None))
+            .collect();
+        basins.push(basin("99", None, Some(50.0)));
+        let c = Choropleth::new(&basins, "score", None);
+        // Quantiles of 9 values in 5 classes: v[9*i/5] for i = 1..4 → v[1], v[3], v[5], v[7].
+        assert_eq!(c.limits, vec![20.0, 40.0, 60.0, 80.0]);
+        let colour = |code: &str| c.colours.iter().find(|(b, _)| b == code).unwrap().1;
+        assert_eq!(colour("01"), Some(CHOROPLETH_PALETTE[0]));
+        assert_eq!(colour("02"), Some(CHOROPLETH_PALETTE[1]));
+        assert_eq!(colour("09"), Some(CHOROPLETH_PALETTE[4]));
+        assert_eq!(colour("99"), None);
+        let legend = c.legend();
+        assert_eq!(legend.len(), 5);
+        assert_eq!(legend[0].1, "moins de 20");
+        assert_eq!(legend[1].1, "de 20 à moins de 40");
+        assert_eq!(legend[4].1, "80 et plus");
+        // Sector view: only basin 99 has a value for section Q.
+        let q = Choropleth::new(&basins, "score", Some("Q"));
+        assert!(q.limits.is_empty());
+        assert_eq!(q.colours.iter().filter(|(_, c)| c.is_some()).count(), 1);
+        assert_eq!(q.legend()[0].1, "toutes valeurs");
+    }
+
+    #[test]
+    fn metric_texts_are_french() {
+        assert_eq!(metric_text("score", Some(56.6)), "57");
+        assert_eq!(metric_text("engagees", Some(0.426)), "43 %");
+        assert_eq!(metric_text("prioritaires", None), "non diffusable");
     }
 }

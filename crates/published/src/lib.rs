@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 
 mod basins;
 pub use basins::{
-    basin_summaries, class_colour, class_of, parse_compared, quantile_breaks, Aggregate,
-    BasinSummary, SectorSummary, BASIN_METRICS, CHOROPLETH_PALETTE, MAX_COMPARED, MIN_PEOPLE,
-    MIN_PEOPLE_HEALTH,
+    basin_summaries, class_colour, class_of, metric_step, metric_text, parse_compared,
+    quantile_breaks, Aggregate, BasinSummary, Choropleth, SectorSummary, BASIN_METRICS,
+    CHOROPLETH_PALETTE, MAX_COMPARED, MIN_PEOPLE, MIN_PEOPLE_HEALTH, NO_DATA_COLOUR,
 };
 
 /// Score band codes, best first. The engine decides; this is how they are shown.
