@@ -108,7 +108,7 @@ fn median(xs: &[f64]) -> Option<f64> {
 
 /// Months `m` whose last day falls inside `[start, end]` (end `None` = open,
 /// clipped at `m1`), as an inclusive range.
-fn month_end_range(c: &Contract, m1: Month) -> Option<(Month, Month)> {
+pub(crate) fn month_end_range(c: &Contract, m1: Month) -> Option<(Month, Month)> {
     let first = month_of(c.start);
     let last = match c.end {
         None => m1,

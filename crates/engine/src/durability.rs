@@ -6,8 +6,9 @@
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::compute::month_end_range;
 use crate::ingest::{Contract, NatureGroup};
-use crate::time::{month_last, month_of, Month};
+use crate::time::{month_of, Month};
 
 /// Kaplan–Meier estimate of P(T ≥ t) and its *effective number of hires*:
 /// the n that a binomial share with the same value and the same variance
@@ -63,10 +64,10 @@ fn birthday(birth: NaiveDate, age: i32) -> Option<NaiveDate> {
         .or_else(|| NaiveDate::from_ymd_opt(y, 3, 1))
 }
 
-/// Ends of CDI-group contracts and the month ends in CDI (employee-months;
-/// / 12 gives the employee-years in CDI), over the months of the window from `from` to `m1`, for people under
-/// [`CDI_TURNOVER_BELOW_AGE`] (`birth` gives a contract's person's birth
-/// date; an unknown birth date is counted at every age).
+/// Ends of CDI-group contracts and the month ends in CDI (employee-months,
+/// / 12 = employee-years in CDI) over the months of the window from `from` to
+/// `m1`, for people under [`CDI_TURNOVER_BELOW_AGE`] (`birth` gives a
+/// contract's person's birth date; an unknown birth date counts at every age).
 ///
 /// - ends: CDI-group contracts (by their first declared nature) whose last
 ///   day (declared or inferred) falls in `[w_start, w_end]`, the person being
@@ -94,21 +95,14 @@ pub fn cdi_ends_and_months(
         {
             ends += 1;
         }
-        // Month ends within [start, end]: the month of the start if the
-        // contract is active on its last day, up to the last month whose last
-        // day is not after the end.
-        let first = month_of(c.start).max(from);
-        let last = match c.end {
-            None => m1,
-            Some(e) if e == month_last(month_of(e)) => month_of(e),
-            Some(e) => month_of(e) - 1,
-        }
-        .min(m1);
-        // A month end counts while the person is under 60 on it, i.e. for
-        // the months before the one of the 60th birthday.
-        let last = aged.map_or(last, |a| last.min(month_of(a) - 1));
-        if last >= first {
-            months += (last - first + 1) as i64;
+        // Month ends within [start, end] and from `from`, while the person is
+        // under 60 on them, i.e. before the month of the 60th birthday.
+        if let Some((first, last)) = month_end_range(c, m1) {
+            let first = first.max(from);
+            let last = aged.map_or(last, |a| last.min(month_of(a) - 1));
+            if last >= first {
+                months += (last - first + 1) as i64;
+            }
         }
     }
     (ends, months)
