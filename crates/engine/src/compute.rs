@@ -71,6 +71,16 @@ pub fn km_survival(obs: &[(i64, bool)], t: i64) -> Option<f64> {
     if obs.is_empty() {
         return None;
     }
+    let s = km_steps(obs, t)
+        .iter()
+        .fold(1.0, |s, (at_risk, deaths)| s * (1.0 - deaths / at_risk));
+    let followed = obs.iter().any(|(v, _)| *v >= t);
+    (followed || s == 0.0).then_some(s)
+}
+
+/// The steps of a Kaplan–Meier curve before `t`: for each distinct event
+/// time u < t, in order, (people at risk at u, events at u).
+pub(crate) fn km_steps(obs: &[(i64, bool)], t: i64) -> Vec<(f64, f64)> {
     let mut times: Vec<i64> = obs
         .iter()
         .filter(|(u, e)| *e && *u < t)
@@ -78,14 +88,14 @@ pub fn km_survival(obs: &[(i64, bool)], t: i64) -> Option<f64> {
         .collect();
     times.sort_unstable();
     times.dedup();
-    let mut s = 1.0;
-    for u in times {
-        let at_risk = obs.iter().filter(|(v, _)| *v >= u).count() as f64;
-        let deaths = obs.iter().filter(|(v, e)| *e && *v == u).count() as f64;
-        s *= 1.0 - deaths / at_risk;
-    }
-    let followed = obs.iter().any(|(v, _)| *v >= t);
-    (followed || s == 0.0).then_some(s)
+    times
+        .into_iter()
+        .map(|u| {
+            let at_risk = obs.iter().filter(|(v, _)| *v >= u).count() as f64;
+            let deaths = obs.iter().filter(|(v, e)| *e && *v == u).count() as f64;
+            (at_risk, deaths)
+        })
+        .collect()
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {

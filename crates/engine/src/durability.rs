@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::compute::month_end_range;
+use crate::compute::{km_steps, km_survival, month_end_range};
 use crate::ingest::{Contract, NatureGroup};
 use crate::time::{month_of, Month};
 
@@ -22,19 +22,10 @@ use crate::time::{month_of, Month};
 ///
 /// `None` exactly when [`crate::compute::km_survival`] is `None`.
 pub fn km_effective_n(obs: &[(i64, bool)], t: i64) -> Option<(f64, f64)> {
-    let s = crate::compute::km_survival(obs, t)?;
-    let mut times: Vec<i64> = obs
-        .iter()
-        .filter(|(u, e)| *e && *u < t)
-        .map(|(u, _)| *u)
-        .collect();
-    times.sort_unstable();
-    times.dedup();
+    let s = km_survival(obs, t)?;
     let mut greenwood = 0.0;
     let mut defined = true;
-    for u in times {
-        let r = obs.iter().filter(|(v, _)| *v >= u).count() as f64;
-        let d = obs.iter().filter(|(v, e)| *e && *v == u).count() as f64;
+    for (r, d) in km_steps(obs, t) {
         if r > d {
             greenwood += d / (r * (r - d));
         } else {
