@@ -153,6 +153,7 @@ fn format_value(key: &str, v: Option<f64>) -> String {
         (_, None) => "—".into(),
         ("cdd_duration", Some(x)) => format!("{x:.0} j"),
         ("accidents", Some(x)) => format!("{x:.0} ‰"),
+        ("cdi_turnover", Some(x)) => format!("{x:.1} %"),
         (_, Some(x)) => pct(Some(x)),
     }
 }
@@ -161,6 +162,7 @@ fn component_row(c: ComponentView) -> impl IntoView {
     let key = c.key.clone();
     let unit_note = match key.as_str() {
         "accidents" => Some(" (accidents pour 1 000 années-salarié ; moins = mieux)"),
+        "cdi_turnover" => Some(" (fins de CDI pour 100 années-salarié en CDI ; moins = mieux)"),
         "cdd_duration" => Some(" (durée médiane des CDD, en jours)"),
         _ => None,
     };

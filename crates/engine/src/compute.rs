@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
 
+use crate::durability::{cdi_ends_and_months, km_effective_n};
 use crate::indicators::{ratio, EstablishmentIndicators};
 use crate::ingest::{Contract, Dataset, Establishment, NatureGroup};
 use crate::time::{age_at, month_first, month_label, month_last, month_of, Month};
@@ -23,6 +24,12 @@ pub const SENIOR_FROM: i32 = 50;
 /// Retention horizons in days.
 pub const RETENTION_6M_DAYS: i64 = 182;
 pub const RETENTION_12M_DAYS: i64 = 365;
+/// CDD hires whose hiring contract lasts at least this many days are the
+/// denominator of the conversion component of the score (`cdd_month_to_cdi`):
+/// a CDD of under a month (the usual statistical category, "CDD de moins d'un
+/// mois") is practically never converted, so including them would measure
+/// the CDD mix, already in `cdi_share` and `cdd_duration`.
+pub const CDD_MONTH_DAYS: i64 = 31;
 /// Long sick leave: arrêt of at least this many days.
 pub const LONG_SICK_DAYS: i64 = 180;
 /// Arrêt motifs counted as sickness for "long sick leave": maladie, maladie
@@ -64,6 +71,16 @@ pub fn km_survival(obs: &[(i64, bool)], t: i64) -> Option<f64> {
     if obs.is_empty() {
         return None;
     }
+    let s = km_steps(obs, t)
+        .iter()
+        .fold(1.0, |s, (at_risk, deaths)| s * (1.0 - deaths / at_risk));
+    let followed = obs.iter().any(|(v, _)| *v >= t);
+    (followed || s == 0.0).then_some(s)
+}
+
+/// The steps of a Kaplan–Meier curve before `t`: for each distinct event
+/// time u < t, in order, (people at risk at u, events at u).
+pub(crate) fn km_steps(obs: &[(i64, bool)], t: i64) -> Vec<(f64, f64)> {
     let mut times: Vec<i64> = obs
         .iter()
         .filter(|(u, e)| *e && *u < t)
@@ -71,14 +88,14 @@ pub fn km_survival(obs: &[(i64, bool)], t: i64) -> Option<f64> {
         .collect();
     times.sort_unstable();
     times.dedup();
-    let mut s = 1.0;
-    for u in times {
-        let at_risk = obs.iter().filter(|(v, _)| *v >= u).count() as f64;
-        let deaths = obs.iter().filter(|(v, e)| *e && *v == u).count() as f64;
-        s *= 1.0 - deaths / at_risk;
-    }
-    let followed = obs.iter().any(|(v, _)| *v >= t);
-    (followed || s == 0.0).then_some(s)
+    times
+        .into_iter()
+        .map(|u| {
+            let at_risk = obs.iter().filter(|(v, _)| *v >= u).count() as f64;
+            let deaths = obs.iter().filter(|(v, e)| *e && *v == u).count() as f64;
+            (at_risk, deaths)
+        })
+        .collect()
 }
 
 fn mean(xs: &[f64]) -> Option<f64> {
@@ -101,7 +118,7 @@ fn median(xs: &[f64]) -> Option<f64> {
 
 /// Months `m` whose last day falls inside `[start, end]` (end `None` = open,
 /// clipped at `m1`), as an inclusive range.
-fn month_end_range(c: &Contract, m1: Month) -> Option<(Month, Month)> {
+pub(crate) fn month_end_range(c: &Contract, m1: Month) -> Option<(Month, Month)> {
     let first = month_of(c.start);
     let last = match c.end {
         None => m1,
@@ -141,6 +158,9 @@ pub struct Partial {
     pub cdd_days: BTreeMap<i64, u32>,
     /// Tenure spells (days, ended) → how many.
     pub spells: BTreeMap<(i64, bool), u32>,
+    /// Month ends in a CDI-group contract under age 60, summed over contracts
+    /// (see [`cdi_ends_and_months`]).
+    pub cdi_months: i64,
 }
 
 impl Partial {
@@ -179,10 +199,15 @@ impl Partial {
             cdd_days_median: _,
             retention_6m: _,
             retention_12m: _,
+            retention_12m_n: _,
             cdd_to_cdi,
+            hires_cdd_month,
+            cdd_month_to_cdi,
             work_accidents,
             employee_years: _,
             accident_frequency: _,
+            cdi_ends,
+            cdi_years: _,
             women_share_stock: _,
             headcount_young,
             headcount_senior,
@@ -210,7 +235,10 @@ impl Partial {
             (&mut c.hires_cdd, hires_cdd),
             (&mut c.cdd_count, cdd_count),
             (&mut c.cdd_to_cdi, cdd_to_cdi),
+            (&mut c.hires_cdd_month, hires_cdd_month),
+            (&mut c.cdd_month_to_cdi, cdd_month_to_cdi),
             (&mut c.work_accidents, work_accidents),
+            (&mut c.cdi_ends, cdi_ends),
             (&mut c.headcount_young, headcount_young),
             (&mut c.headcount_senior, headcount_senior),
         ] {
@@ -219,6 +247,7 @@ impl Partial {
         self.women_stock += o.women_stock;
         self.known_sex_stock += o.known_sex_stock;
         self.person_months += o.person_months;
+        self.cdi_months += o.cdi_months;
         for (k, n) in &o.cdd_days {
             *self.cdd_days.entry(*k).or_default() += n;
         }
@@ -256,6 +285,8 @@ impl Partial {
             .collect();
         ind.retention_6m = km_survival(&spells, RETENTION_6M_DAYS);
         ind.retention_12m = km_survival(&spells, RETENTION_12M_DAYS);
+        ind.retention_12m_n = km_effective_n(&spells, RETENTION_12M_DAYS).map_or(0.0, |r| r.1);
+        ind.cdi_years = self.cdi_months as f64 / 12.0;
         ind.employee_years = self.person_months as f64 / 12.0;
         ind.accident_frequency = (ind.employee_years > 0.0)
             .then(|| ind.work_accidents as f64 * 1000.0 / ind.employee_years);
@@ -465,8 +496,15 @@ fn partial(
             };
             has_cdi |= c.ever_cdi;
         }
-        if h.group() == NatureGroup::Cdd && has_cdi {
-            ind.cdd_to_cdi += 1;
+        if h.group() == NatureGroup::Cdd {
+            ind.cdd_to_cdi += has_cdi as u32;
+            // Length of the hiring contract known to reach a month: ended
+            // after it, or still open a month after its start.
+            let last_known = h.end.unwrap_or(p.w_end).min(p.w_end);
+            if (last_known - d).num_days() + 1 >= CDD_MONTH_DAYS {
+                ind.hires_cdd_month += 1;
+                ind.cdd_month_to_cdi += has_cdi as u32;
+            }
         }
         let spell = match spell_end {
             Some(x) if x <= p.w_end => ((x - d).num_days() + 1, true),
@@ -520,6 +558,9 @@ fn partial(
         i = j;
     }
     part.person_months = person_months;
+    let birth = |c: &Contract| ds.persons[c.person as usize].birth;
+    (part.counts.cdi_ends, part.cdi_months) =
+        cdi_ends_and_months(&counted, birth, from, p.m1, p.w_start, p.w_end);
     part
 }
 

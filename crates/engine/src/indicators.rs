@@ -101,10 +101,28 @@ pub struct EstablishmentIndicators {
     pub cdd_days_median: Option<f64>,
     pub retention_6m: Option<f64>,
     pub retention_12m: Option<f64>,
+    /// Effective number of hires behind `retention_12m` (Greenwood: the
+    /// binomial n with the same variance; lower than `hires` when recent
+    /// hires are censored).
+    #[serde(default)]
+    pub retention_12m_n: f64,
     pub cdd_to_cdi: u32,
+    /// CDD-group person-level hires whose hiring contract is known to last at
+    /// least [`crate::compute::CDD_MONTH_DAYS`] days, and those of them whose
+    /// spell later contains a CDI-group contract.
+    #[serde(default)]
+    pub hires_cdd_month: u32,
+    #[serde(default)]
+    pub cdd_month_to_cdi: u32,
     pub work_accidents: u32,
     pub employee_years: f64,
     pub accident_frequency: Option<f64>,
+    /// CDI-group contracts ending in W, and employee-years in CDI-group
+    /// contracts over W (month ends, / 12).
+    #[serde(default)]
+    pub cdi_ends: u32,
+    #[serde(default)]
+    pub cdi_years: f64,
     pub women_share_stock: Option<f64>,
     /// Among the headcount: aged under 26 / 50 or more at the end of the last declared month.
     pub headcount_young: u32,

@@ -43,6 +43,7 @@
 //! ```
 
 pub mod compute;
+pub mod durability;
 pub mod indicators;
 pub mod ingest;
 pub mod observe;

@@ -26,7 +26,7 @@ pub fn dimension_label(key: &str) -> &'static str {
 }
 
 /// Component keys the engine knows how to compute.
-pub const COMPONENT_KEYS: [&str; 14] = [
+pub const COMPONENT_KEYS: [&str; 15] = [
     "gender_balance",
     "young",
     "senior",
@@ -41,6 +41,7 @@ pub const COMPONENT_KEYS: [&str; 14] = [
     "retention_12m",
     "cdd_to_cdi",
     "accidents",
+    "cdi_turnover",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -156,7 +157,8 @@ pub struct Component {
     pub label_fr: String,
     pub dimension: String,
     /// Observed value (rate 0–1, days for `cdd_duration`, per 1 000
-    /// employee-years for `accidents`).
+    /// employee-years for `accidents`, per 100 CDI employee-years for
+    /// `cdi_turnover`).
     pub raw: Option<f64>,
     /// Value pulled toward the peer group (same unit as `raw`).
     pub shrunk: Option<f64>,
@@ -302,8 +304,18 @@ enum Evidence {
     Rate { x: f64, n: f64 },
     /// A positive value backed by n observations (CDD median days).
     Value { v: f64, n: f64 },
-    /// Events over exposure (accidents over employee-years).
-    Count { x: f64, e: f64 },
+    /// Events over exposure (accidents over employee-years), shown per
+    /// `per` units of exposure.
+    Count { x: f64, e: f64, per: f64 },
+}
+
+/// A Kaplan–Meier retention as a share of `n_eff` effective hires (the
+/// Greenwood-equivalent binomial size, see `durability::km_effective_n`);
+/// snapshots written before that field existed fall back to the hires.
+fn retention(r: Option<f64>, n_eff: f64, hires: u32) -> Option<Evidence> {
+    let n = if n_eff > 0.0 { n_eff } else { hires as f64 };
+    r.filter(|_| hires > 0 && n > 0.0)
+        .map(|r| Evidence::Rate { x: r * n, n })
 }
 
 fn rate(x: u32, n: u32) -> Option<Evidence> {
@@ -334,17 +346,18 @@ fn evidence(key: &str, i: &EstablishmentIndicators, cfg: &ScoreConfig) -> Option
                 v,
                 n: i.cdd_count as f64,
             }),
-        "retention_12m" => i
-            .retention_12m
-            .filter(|_| i.hires > 0)
-            .map(|r| Evidence::Rate {
-                x: r * i.hires as f64,
-                n: i.hires as f64,
-            }),
-        "cdd_to_cdi" => rate(i.cdd_to_cdi, i.hires_cdd),
+        "retention_12m" => retention(i.retention_12m, i.retention_12m_n, i.hires),
+        // Among CDD hires of at least a month (see `compute::CDD_MONTH_DAYS`).
+        "cdd_to_cdi" => rate(i.cdd_month_to_cdi, i.hires_cdd_month),
         "accidents" => (i.employee_years >= cfg.min_employee_years).then_some(Evidence::Count {
             x: i.work_accidents as f64,
             e: i.employee_years,
+            per: 1000.0,
+        }),
+        "cdi_turnover" => (i.cdi_years >= cfg.min_employee_years).then_some(Evidence::Count {
+            x: i.cdi_ends as f64,
+            e: i.cdi_years,
+            per: 100.0,
         }),
         _ => None,
     }
@@ -355,7 +368,7 @@ impl Evidence {
         match *self {
             Evidence::Rate { x, n } => x / n,
             Evidence::Value { v, .. } => v,
-            Evidence::Count { x, e } => x * 1000.0 / e,
+            Evidence::Count { x, e, per } => x * per / e,
         }
     }
     fn n(&self) -> u32 {
@@ -406,7 +419,7 @@ impl Prior {
             Evidence::Count { .. } => Prior::Gamma(GammaPrior::fit(
                 &ev.iter()
                     .filter_map(|e| match e {
-                        Evidence::Count { x, e } => Some((*x, *e)),
+                        Evidence::Count { x, e, .. } => Some((*x, *e)),
                         _ => None,
                     })
                     .collect::<Vec<_>>(),
@@ -420,7 +433,7 @@ impl Prior {
                 let z = n / (n + k);
                 (z * v.ln() + (1.0 - z) * m).exp()
             }
-            (Prior::Gamma(p), Evidence::Count { x, e }) => p.shrink(*x, *e) * 1000.0,
+            (Prior::Gamma(p), Evidence::Count { x, e, per }) => p.shrink(*x, *e) * per,
             _ => e.raw(),
         }
     }
@@ -483,7 +496,7 @@ fn displayed_raw(key: &str, e: &Evidence) -> f64 {
 }
 
 fn lower_is_better(key: &str) -> bool {
-    key == "accidents"
+    matches!(key, "accidents" | "cdi_turnover")
 }
 
 // ---------------------------------------------------------------------------
@@ -851,6 +864,8 @@ mod tests {
             hires,
             hires_cdi: cdi,
             hires_cdd: hires - cdi,
+            // Every CDD hire lasted a month or more (none converted).
+            hires_cdd_month: hires - cdi,
             ..Default::default()
         }
     }
@@ -870,7 +885,7 @@ mod tests {
         // Ouverture: every rate is 0/10 for all (0 women, 0 young…) → all equal
         // → 50. Qualité = cdi_share position q (cdd_duration absent).
         // Durabilité = cdd_to_cdi only: 0 conversions out of 9, 7, 5, 3 CDD
-        // hires; (0 + α)/(n + α + β) falls as n grows, so the positions are
+        // hires of a month or more; (0 + α)/(n + α + β) falls as n grows, so the positions are
         // again 12.5, 37.5, 62.5, 87.5 = q.
         // Dimensions as percentiles among the four (all have ≥ 5 hires):
         // ouverture means 50, 50, 50, 50 → all tied → (0 + ½·4)/4 = 50;
@@ -945,6 +960,60 @@ mod tests {
     }
 
     #[test]
+    fn cdi_turnover_lower_is_better_by_hand() {
+        // Four firms with 10 CDI employee-years each and 0, 1, 2, 3 CDI ends:
+        // raw 0, 10, 20, 30 per 100. Gamma fit: μ = 6/40 = 0.15 per year;
+        // s² = (0.15² + 0.05² + 0.05² + 0.15²)/4 = 0.0125 < Poisson noise
+        // μ·mean(1/e) = 0.015 → no spread → prior exposure 1e5 years, shape
+        // 0.15·1e5 = 15 000. Shrunk (x + 15 000)/(10 + 1e5) × 100, order kept;
+        // fewer ends is better: positions 87.5, 62.5, 37.5, 12.5.
+        let inds: Vec<_> = (0..4u32)
+            .map(|k| EstablishmentIndicators {
+                cdi_ends: k,
+                cdi_years: 10.0,
+                ..firm(&format!("f{k}"), 10, 5)
+            })
+            .collect();
+        let out = score_all(inds, &ScoreConfig::default());
+        for (k, pos) in [87.5, 62.5, 37.5, 12.5].into_iter().enumerate() {
+            let c = comp(by_siret(&out, &format!("f{k}")), "cdi_turnover");
+            assert_eq!(c.position, Some(pos), "f{k}");
+            assert!((c.raw.unwrap() - 10.0 * k as f64).abs() < 1e-9);
+            let shrunk = (k as f64 + 15_000.0) / 100_010.0 * 100.0;
+            assert!((c.shrunk.unwrap() - shrunk).abs() < 1e-9, "f{k}");
+            assert_eq!(c.n, 10);
+        }
+        // Under one CDI employee-year the component is absent.
+        let mut thin = firm("thin", 10, 5);
+        thin.cdi_years = 0.5;
+        thin.cdi_ends = 1;
+        let out = score_all(vec![thin], &ScoreConfig::default());
+        assert_eq!(comp(&out[0], "cdi_turnover").position, None);
+    }
+
+    #[test]
+    fn retention_is_a_rate_on_the_effective_hires() {
+        // Same retention 0.5 with 20 hires, but 20 vs 5 effective hires (the
+        // second mostly censored): the second is pulled harder toward the
+        // peers' mean, here above ½ thanks to two firms at 0.9.
+        let mk = |s: &str, r: f64, n: f64| EstablishmentIndicators {
+            retention_12m: Some(r),
+            retention_12m_n: n,
+            ..firm(s, 20, 10)
+        };
+        let inds = vec![
+            mk("full", 0.5, 20.0),
+            mk("censored", 0.5, 5.0),
+            mk("g1", 0.9, 20.0),
+            mk("g2", 0.9, 20.0),
+        ];
+        let out = score_all(inds, &ScoreConfig::default());
+        let shrunk = |s: &str| comp(by_siret(&out, s), "retention_12m").shrunk.unwrap();
+        assert!(shrunk("censored") > shrunk("full"));
+        assert_eq!(comp(by_siret(&out, "censored"), "retention_12m").n, 5);
+    }
+
+    #[test]
     fn empty_input() {
         assert!(score_all(Vec::new(), &ScoreConfig::default()).is_empty());
     }
@@ -952,7 +1021,9 @@ mod tests {
     #[test]
     fn non_calculable_is_never_zero() {
         let mut only_ouverture = firm("one-dim", 10, 0);
-        only_ouverture.hires_cdd = 0; // no CDI/CDD split, no CDD→CDI base
+        // No CDI/CDD split, no CDD→CDI base.
+        only_ouverture.hires_cdd = 0;
+        only_ouverture.hires_cdd_month = 0;
         let inds = vec![firm("small", 4, 2), only_ouverture, firm("ok", 10, 5)];
         let out = score_all(inds, &ScoreConfig::default());
         for s in ["small", "one-dim"] {

@@ -181,8 +181,8 @@ mod tests {
         // 41.85 < 42 → b drops to peu engagée. Every other move leaves all bands
         // (ouverture × 1.2: 43.06; qualité or durabilité × 0.8: 42.82, × 1.2:
         // 42.22; component weights: each dimension has a single distinct
-        // component or all-equal positions). So 1 of 34 perturbations changes
-        // 1 firm of 4.
+        // component or all-equal positions). So 1 of 36 perturbations
+        // (2 factors × (3 dimensions + 15 components)) changes 1 firm of 4.
         let firm = |s: &str, cdi: u32| EstablishmentIndicators {
             siret: s.into(),
             naf: Some("5610A".into()),
@@ -190,6 +190,7 @@ mod tests {
             hires: 10,
             hires_cdi: cdi,
             hires_cdd: 10 - cdi,
+            hires_cdd_month: 10 - cdi,
             ..Default::default()
         };
         let inds = vec![firm("a", 1), firm("b", 3), firm("c", 5), firm("d", 7)];
@@ -197,9 +198,9 @@ mod tests {
         cfg.bands.en_progres_score = 42.0;
         let ws = weight_stability(&inds, &cfg, 10);
         assert_eq!(ws.n, 4);
-        assert_eq!(ws.perturbations.len(), 34);
+        assert_eq!(ws.perturbations.len(), 36);
         assert_eq!(ws.max, 0.25);
-        assert!((ws.mean - 0.25 / 34.0).abs() < 1e-12);
+        assert!((ws.mean - 0.25 / 36.0).abs() < 1e-12);
         let moved: Vec<_> = ws
             .perturbations
             .iter()

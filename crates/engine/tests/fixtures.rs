@@ -223,8 +223,21 @@ fn establishment_a() {
     // → 9/14 × 2/3 = 3/7.
     assert!(close(a.retention_6m, 9.0 / 14.0));
     assert!(close(a.retention_12m, 3.0 / 7.0));
+    // Greenwood behind P(T ≥ 365) = 3/7: events at 30 (7 at risk), 181 (4)
+    // and 244 (3): Σ = 1/(7·6) + 1/(4·3) + 1/(3·2) = (2 + 7 + 14)/84 = 23/84;
+    // n_eff = S(1 − S)/(S²Σ) = (4/7)/((3/7)(23/84)) = 336/69 (< 7 hires).
+    assert!((a.retention_12m_n - 336.0 / 69.0).abs() < 1e-9);
     // CDD→CDI: P1's spell contains A-002 (CDI); P3, P5 no.
     assert_eq!(a.cdd_to_cdi, 1);
+    // CDD hires whose hiring contract lasted a month or more: P1 (184 days),
+    // P3 (181); not P5 (30). Converted among them: P1.
+    assert_eq!((a.hires_cdd_month, a.cdd_month_to_cdi), (2, 1));
+    // CDI-group contracts and their month ends under 60, Jan 2022 – Jun 2024:
+    // A-002 (P1) Sep 2022–Jun 2024 = 22; A-010 (P2, 54) 30; A-030 (P4)
+    // May–Dec 2022 = 8; A-050 (P6) Jun 2023–Jun 2024 = 13; A-060 (P7, 60 since
+    // Dec 2020) 0; A-070 (P8) 4 → 77. Ends: A-030 (inferred, 31 Dec 2022).
+    assert_eq!(a.cdi_ends, 1);
+    assert!((a.cdi_years - 77.0 / 12.0).abs() < 1e-9);
     // One work accident (P2, first day off 10 Mar 2023), declared twice.
     assert_eq!(a.work_accidents, 1);
     // Month ends with an active counted contract, Jan 2022 – Jun 2024:
@@ -271,6 +284,12 @@ fn establishment_b() {
     assert!(close(b.retention_6m, 0.5));
     assert!(close(b.retention_12m, 0.5));
     assert_eq!(b.cdd_to_cdi, 0);
+    // P11's CDD lasted 19 days: no CDD hire of a month.
+    assert_eq!(b.hires_cdd_month, 0);
+    // CDI: B-001 (P8) Feb 2022 – Aug 2023 = 19 month ends, ended 15 Sep 2023;
+    // B-100 (P10, 44) 30.
+    assert_eq!(b.cdi_ends, 1);
+    assert!((b.cdi_years - 49.0 / 12.0).abs() < 1e-9);
     // P8's arrêt is sickness (01), not a work accident.
     assert_eq!(b.work_accidents, 0);
     // Month ends: P10 30; P8 Feb 2022 – Aug 2023 = 19 (15 Sep is not a month

@@ -214,6 +214,7 @@ pub fn short_label(key: &str) -> Option<&'static str> {
         "retention_12m" => "Salariés qui restent",
         "cdd_to_cdi" => "CDD → CDI",
         "accidents" => "Peu d'accidents",
+        "cdi_turnover" => "CDI qui durent",
         _ => return None,
     })
 }
