@@ -138,7 +138,7 @@ pub async fn search_places(query: String) -> Result<Vec<PlaceHit>, ServerFnError
 /// order), else every establishment matching `filter` (at most 500).
 #[server(prefix = "/api/fn", endpoint = "print_list")]
 pub async fn print_list(filter: ListFilter, selection: String) -> Result<ListPage, ServerFnError> {
-    let sirets = ancrage_published::parse_selection(&selection);
+    let sirets = ancrage_published::requested_selection(&selection).map_err(ServerFnError::new)?;
     let store = store()?;
     if sirets.is_empty() {
         let f = ListFilter {

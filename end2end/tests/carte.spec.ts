@@ -130,6 +130,14 @@ test("the list exports as CSV with the current filters", async ({ page, request 
   const bad = await request.get("/api/v1/establishments?categorie=xyz");
   expect(bad.status()).toBe(400);
   expect((await bad.json()).erreur).toContain("xyz");
+  // A damaged selection link is an error, not the whole list.
+  const badSel = await request.get("/api/v1/export.csv?sel=123,abc");
+  expect(badSel.status()).toBe(400);
+  expect((await badSel.json()).erreur).toContain("aucun SIRET");
+  // Unknown API paths answer in JSON.
+  const unknown = await request.get("/api/v1/nope");
+  expect(unknown.status()).toBe(404);
+  expect((await unknown.json()).erreur).toContain("openapi.json");
 });
 
 test("keyboard only: skip link, open a card, Escape closes it", async ({ page }) => {
@@ -151,6 +159,8 @@ test("keyboard only: skip link, open a card, Escape closes it", async ({ page })
   await expect(page.locator("#fiche .siret")).toHaveText(siret!);
   await page.keyboard.press("Escape");
   await expect(page.locator("#fiche")).toHaveCount(0);
+  // The focus is back on the row the card was opened from.
+  await expect(page.locator(`tr[data-siret="${siret}"] th a.etab-link`)).toBeFocused();
   // Only the navigation link of the current page is marked current.
   await expect(page.locator('[aria-current="page"]')).toHaveCount(1);
 });

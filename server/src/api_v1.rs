@@ -9,7 +9,7 @@ use ancrage_store::{PublishedStore, StoreError};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 
 pub fn router(store: PublishedStore) -> Router {
@@ -21,7 +21,18 @@ pub fn router(store: PublishedStore) -> Router {
         .route("/api/v1/basins/compare", get(compare))
         .route("/api/v1/export.csv", get(export_csv))
         .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1", any(not_found))
+        .route("/api/v1/", any(not_found))
+        .route("/api/v1/{*rest}", any(not_found))
         .with_state(store)
+}
+
+/// Unknown API paths answer in JSON too, pointing to the description.
+async fn not_found() -> ApiError {
+    ApiError(
+        StatusCode::NOT_FOUND,
+        "Adresse inconnue de l'API : voir /api/v1/openapi.json".into(),
+    )
 }
 
 /// Errors as JSON with a French message; bad input is a 400, never a 500.
@@ -126,7 +137,8 @@ async fn export_csv(
     Query(p): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     // `sel`: the counselor's selection, in its order, instead of the filters.
-    let selection = ancrage_published::parse_selection(p.get("sel").map_or("", String::as_str));
+    let selection = ancrage_published::requested_selection(p.get("sel").map_or("", String::as_str))
+        .map_err(|m| ApiError(StatusCode::BAD_REQUEST, m))?;
     let rows = if selection.is_empty() {
         store.list_all(&filter_from_params(&p)?).await?
     } else {

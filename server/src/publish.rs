@@ -9,6 +9,7 @@
 
 use std::path::Path;
 
+use ancrage_engine::score::DimensionScore;
 use ancrage_engine::{Component, ScoredEstablishment};
 use ancrage_published::{ComponentView, DimensionView, EstablishmentDetail, EstablishmentSummary};
 use std::collections::HashMap;
@@ -65,6 +66,18 @@ pub fn load_refdata(dir: &Path) -> Option<Places> {
 
 fn is_health_component(key: &str) -> bool {
     key.contains("boeth") || key.contains("sick") || key.contains("accident")
+}
+
+/// A dimension of the card. Its score is shown only when the establishment's
+/// score is: a "non calculable" establishment (too few hires or dimensions)
+/// shows no partial score that would rest on those few hires.
+fn dimension_view(d: &DimensionScore, calculable: bool) -> DimensionView {
+    DimensionView {
+        key: d.key.clone(),
+        label: d.label_fr.clone(),
+        weight: d.weight,
+        score: d.score.filter(|_| calculable),
+    }
 }
 
 fn component_view(c: &Component) -> ComponentView {
@@ -163,12 +176,7 @@ fn published_row(
         dimensions: s
             .dimensions
             .iter()
-            .map(|d| DimensionView {
-                key: d.key.clone(),
-                label: d.label_fr.clone(),
-                weight: d.weight,
-                score: d.score,
-            })
+            .map(|d| dimension_view(d, s.score.is_some()))
             .collect(),
         components: s.components.iter().map(component_view).collect(),
     }
@@ -265,6 +273,19 @@ mod tests {
         assert!(v.note.unwrap().contains("moins de 5"));
         let v = component_view(&component("women", 5));
         assert_eq!(v.value, Some(0.5));
+    }
+
+    #[test]
+    fn a_non_calculable_establishment_shows_no_dimension_score() {
+        let d = DimensionScore {
+            key: "ouverture".into(),
+            label_fr: "Ouverture".into(),
+            weight: 0.4,
+            score: Some(49.0),
+            components: 3,
+        };
+        assert_eq!(dimension_view(&d, false).score, None);
+        assert_eq!(dimension_view(&d, true).score, Some(49.0));
     }
 
     #[test]

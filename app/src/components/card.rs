@@ -16,6 +16,24 @@ use crate::api::get_establishment;
 pub fn Card(siret: String) -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
+    // When the card closes, the focus goes back to the establishment's row.
+    #[cfg(any(feature = "hydrate", feature = "csr"))]
+    {
+        let row = format!("tr[data-siret=\"{siret}\"] a.etab-link");
+        on_cleanup(move || {
+            request_animation_frame(move || {
+                let doc = document();
+                let lost = doc
+                    .active_element()
+                    .is_none_or(|a| doc.body().is_some_and(|b| b.is_same_node(Some(&a))));
+                if let (true, Ok(Some(el))) = (lost, doc.query_selector(&row)) {
+                    if let Some(el) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&el) {
+                        let _ = el.focus();
+                    }
+                }
+            });
+        });
+    }
     let detail = Resource::new(move || siret.clone(), get_establishment);
     let close = move || query.with(|q| query_with(q, &[("etab", None)]));
     // Escape closes the card, as a dialog would.
@@ -104,6 +122,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
                 <caption>"Comparaison avec des employeurs semblables"
                     <span class="peers">{format!(" (même secteur et taille : {})", d.peer_group.clone().unwrap_or_default())}</span>
                 </caption>
+                <colgroup><col class="c-label"/><col/><col/><col/></colgroup>
                 <thead><tr><th scope="col">"Composante"</th><th scope="col">"Ici"</th><th scope="col">"Médiane des pairs"</th><th scope="col">"Position"</th></tr></thead>
                 <tbody>{d.components.into_iter().map(component_row).collect_view()}</tbody>
             </table>

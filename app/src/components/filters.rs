@@ -95,6 +95,10 @@ pub fn FilterForm(
                 let f = filter.get();
                 let opts = options.await.unwrap_or_default();
                 let sel = query.with_untracked(|q| q.get("sel")).filter(|s| !s.is_empty());
+                let reset_href = match &sel {
+                    Some(s) => format!("/?sel={s}"),
+                    None => "/".to_string(),
+                };
                 let summary = filter_summary(&opts, &f);
                 let welcoming_count: i64 = opts
                     .bands
@@ -155,7 +159,8 @@ pub fn FilterForm(
                             </select>
                         </label>
                         <button type="submit">"Filtrer"</button>
-                        <a class="reset" href="/">"Effacer les filtres"</a>
+                        // The selection is not a filter: it survives.
+                        <a class="reset" href=reset_href>"Effacer les filtres"</a>
                     </Form>
                     <p class="print-summary" id="filtres-actifs">{format!("Ancrage — employeurs qui embauchent et gardent. {summary}.")}</p>
                 }

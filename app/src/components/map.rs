@@ -243,6 +243,17 @@ mod leaflet_view {
                         }
                     }
                 }
+                // Basins and outline in a pane under the markers' (overlay
+                // pane, z-index 400), whatever arrives first.
+                if let Ok(f) = js_sys::Reflect::get(&map, &"createPane".into()) {
+                    if let Some(f) = f.dyn_ref::<js_sys::Function>() {
+                        if let Ok(pane) = f.call1(&map, &"fonds".into()) {
+                            if let Some(pane) = pane.dyn_ref::<web_sys::Element>() {
+                                let _ = pane.set_attribute("style", "z-index: 350");
+                            }
+                        }
+                    }
+                }
                 let markers = LayerGroup::new();
                 markers.add_to(&map);
                 let clusters = cluster_group();
@@ -327,6 +338,7 @@ mod leaflet_view {
                 };
                 let opts = js_sys::Object::new();
                 let _ = js_sys::Reflect::set(&opts, &"style".into(), &style);
+                let _ = js_sys::Reflect::set(&opts, &"pane".into(), &"fonds".into());
                 let layer = geo_json_layer(&data, &opts);
                 layer.add_to(&l.map);
                 if !back {

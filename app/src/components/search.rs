@@ -47,17 +47,24 @@ pub fn PlaceSearch() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let value = text.get_untracked();
-        let hit = hits.with_untracked(|h| {
-            h.iter()
-                .find(|h| h.text == value)
-                .or_else(|| h.first())
-                .cloned()
-        });
-        match hit {
-            Some(hit) => go_to(&navigate2, &query, &hit, status),
-            None => status
-                .set("Aucun lieu trouvé : essayez le nom de la commune ou son code postal".into()),
+        // An exact suggestion is taken as is; otherwise the submitted text is
+        // searched afresh (the suggestions may belong to an earlier text).
+        let exact = hits.with_untracked(|h| h.iter().find(|h| h.text == value).cloned());
+        if let Some(hit) = exact {
+            go_to(&navigate2, &query, &hit, status);
+            return;
         }
+        generation.update_value(|g| *g += 1);
+        let nav = navigate2.clone();
+        leptos::task::spawn_local(async move {
+            let found = search_places(value).await.unwrap_or_default();
+            match found.first() {
+                Some(hit) => go_to(&nav, &query, hit, status),
+                None => status.set(
+                    "Aucun lieu trouvé : essayez le nom de la commune ou son code postal".into(),
+                ),
+            }
+        });
     };
     view! {
         <form class="place-search" role="search" on:submit=on_submit>

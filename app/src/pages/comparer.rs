@@ -186,11 +186,12 @@ fn SectorCharts(basins: Vec<BasinSummary>, metric: String) -> impl IntoView {
                             let v = s.and_then(|s| s.figures.metric(&metric));
                             let n = s.map_or(0, |s| s.figures.establishments);
                             let text = if s.is_none() { "aucun établissement".to_string() } else { metric_text(&metric, v) };
+                            let n = if s.is_none() { String::new() } else { format!(" ({n} étab.)") };
                             view! {
                                 <td class="bar-cell">
-                                    <span class="bar" aria-hidden="true" style=format!("width:{:.0}%", width(v))></span>
+                                    <span class="bar-track" aria-hidden="true"><span class="bar" style=format!("width:{:.0}%", width(v))></span></span>
                                     <span class="bar-text">{text}</span>
-                                    <span class="bar-n">{format!(" ({n} étab.)")}</span>
+                                    <span class="bar-n">{n}</span>
                                 </td>
                             }
                         }).collect_view()}

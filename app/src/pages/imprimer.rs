@@ -15,7 +15,9 @@ use crate::pages::carte::filter_from_query;
 #[component]
 pub fn ImprimerPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = Memo::new(move |_| query.with(filter_from_query).0);
+    let parsed = Memo::new(move |_| query.with(filter_from_query));
+    let filter = Memo::new(move |_| parsed.get().0);
+    let filter_error = Memo::new(move |_| parsed.get().1);
     let selection = Memo::new(move |_| query.with(|q| q.get("sel").unwrap_or_default()));
     let rows = Resource::new(
         move || (filter.get(), selection.get()),
@@ -34,6 +36,9 @@ pub fn ImprimerPage() -> impl IntoView {
                 <button type="button" on:click=print>"Imprimer"</button>
             </nav>
             <h1>"Employeurs qui embauchent et gardent leurs salariés"</h1>
+            {move || filter_error.get().map(|e| view! {
+                <p class="error" role="alert">{format!("Filtre ignoré : {e}")}</p>
+            })}
             <Suspense fallback=|| view! { <p>"Préparation de la liste…"</p> }>
                 {move || Suspend::new(async move {
                     let is_selection = !parse_selection(&selection.get_untracked()).is_empty();

@@ -339,8 +339,9 @@ pub fn parse_compared(text: &str) -> Result<Vec<String>, String> {
     }
     if out.len() < 2 || out.len() > MAX_COMPARED {
         return Err(format!(
-            "Choisissez de 2 à {MAX_COMPARED} bassins à comparer ({} choisis)",
-            out.len()
+            "Choisissez de 2 à {MAX_COMPARED} bassins différents à comparer ({} choisi{})",
+            out.len(),
+            if out.len() > 1 { "s" } else { "" }
         ));
     }
     Ok(out)

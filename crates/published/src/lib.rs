@@ -290,6 +290,21 @@ pub fn parse_selection(text: &str) -> Vec<String> {
     out
 }
 
+/// The selection of a print or export request (`sel`): empty when absent or
+/// blank (then the filters apply); an error, in French, when the text holds
+/// no valid SIRET at all, so that a damaged link never silently prints or
+/// exports the whole list instead.
+pub fn requested_selection(text: &str) -> Result<Vec<String>, String> {
+    let sirets = parse_selection(text);
+    if sirets.is_empty() && !text.trim().is_empty() {
+        return Err(format!(
+            "Sélection illisible : « {} » ne contient aucun SIRET (14 chiffres)",
+            text.chars().take(60).collect::<String>()
+        ));
+    }
+    Ok(sirets)
+}
+
 /// Filters of the list and the map (all optional).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -595,6 +610,14 @@ mod tests {
             ["22222222200022", "11111111100011"]
         );
         assert!(parse_selection("").is_empty());
+        assert_eq!(requested_selection(" "), Ok(Vec::new()));
+        assert!(requested_selection("123,abc")
+            .unwrap_err()
+            .contains("aucun SIRET"));
+        assert_eq!(
+            requested_selection("123,11111111100011").unwrap(),
+            ["11111111100011"]
+        );
         let many: Vec<String> = (0..100).map(|i| format!("{:014}", i)).collect();
         assert_eq!(parse_selection(&many.join(",")).len(), MAX_SELECTION);
     }
