@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod bench_data;
 pub mod synth;
 pub mod tools;
 
@@ -62,6 +63,9 @@ pub enum Command {
     /// Reference data: import an official grid.
     #[command(subcommand)]
     Refdata(tools::RefdataCommand),
+    /// Benchmarks only: publish N copies of a store's establishments spread over the grid.
+    #[command(hide = true)]
+    BenchData(bench_data::BenchDataArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -156,6 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             work_dir,
         } => return tools::validate(&work_dir, &truth, min_hires),
         Command::Refdata(cmd) => return tools::refdata(cmd),
+        Command::BenchData(args) => rt.block_on(bench_data::run(&cli.database_url, &args))?,
         Command::Demo(args) => {
             let dsn = args.dir.join("dsn");
             if args.regenerate || !dsn.join("manifest.json").is_file() {
