@@ -27,6 +27,7 @@ pub fn router(
     (basemap, places): (BasemapData, PlaceIndex),
     site_root: &Path,
     addr: std::net::SocketAddr,
+    cache_mb: usize,
 ) -> Router {
     let options = LeptosOptions::builder()
         .output_name("ancrage")
@@ -70,6 +71,16 @@ pub fn router(
         .with_state(options)
         .merge(api)
         .layer(CompressionLayer::new());
+    // Outside compression: answers are kept as sent.
+    let app = if cache_mb > 0 {
+        let cache = crate::cache::ResponseCache::new(store.clone(), cache_mb << 20);
+        app.layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(cache),
+            crate::cache::layer,
+        ))
+    } else {
+        app
+    };
     app
         // One INFO line a request: method, URI and version (span fields),
         // status and latency (event fields), e.g.
@@ -139,7 +150,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let reference = load_reference(&args.refdata);
-    let app = router(store, reference, &args.site_root, args.addr);
+    let app = router(store, reference, &args.site_root, args.addr, args.cache_mb);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;

@@ -92,6 +92,9 @@ pub struct ServeArgs {
     /// Reference data (France outline and basin polygons for the map).
     #[arg(long, env = "ANCRAGE_REFDATA", default_value = "data/refdata")]
     pub refdata: PathBuf,
+    /// Memory for cached answers of the read-only API queries, in MiB (0: no cache).
+    #[arg(long, env = "ANCRAGE_CACHE_MB", default_value_t = 64)]
+    pub cache_mb: usize,
 }
 
 #[derive(Debug, clap::Args)]
