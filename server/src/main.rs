@@ -2,6 +2,7 @@
 //! (DSN reader, engine, reference data, stores, web app) to the command line.
 
 mod api_v1;
+mod cache;
 mod cli;
 mod ingest;
 mod publish;

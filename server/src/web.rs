@@ -7,7 +7,7 @@ use ancrage_store::PublishedStore;
 use anyhow::Context;
 use app::api::{Basemap, BasemapData, PlaceIndex};
 use app::{shell, App};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -15,7 +15,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
 
 use crate::cli::ServeArgs;
 
@@ -25,6 +27,7 @@ pub fn router(
     (basemap, places): (BasemapData, PlaceIndex),
     site_root: &Path,
     addr: std::net::SocketAddr,
+    cache_mb: usize,
 ) -> Router {
     let options = LeptosOptions::builder()
         .output_name("ancrage")
@@ -49,9 +52,10 @@ pub fn router(
 
     let api = crate::api_v1::router(store.clone());
     let ctx_store = store.clone();
+    let health_store = store.clone();
     let shell_options = options.clone();
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+    let app = Router::new()
+        .route("/healthz", get(move || healthz(health_store.clone())))
         .leptos_routes_with_context(
             &options,
             routes,
@@ -66,8 +70,73 @@ pub fn router(
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(options)
         .merge(api)
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new());
+    // Outside compression: answers are kept as sent.
+    let app = if cache_mb > 0 {
+        let cache = crate::cache::ResponseCache::new(store.clone(), cache_mb << 20);
+        app.layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(cache),
+            crate::cache::layer,
+        ))
+    } else {
+        app
+    };
+    app
+        // One INFO line a request: method, URI and version (span fields),
+        // status and latency (event fields), e.g.
+        // `request{method=GET uri=/api/v1/basins version=HTTP/1.1}: … latency=412 μs status=200`.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_request(())
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+}
+
+/// `ok` when the published store answers, else 503 (for load balancers and probes).
+async fn healthz(store: PublishedStore) -> (StatusCode, &'static str) {
+    match store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!("health check: {e}");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "published store unavailable",
+            )
+        }
+    }
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM (what service managers and
+/// container runtimes send): the server then stops accepting connections and
+/// finishes the requests in flight.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("no SIGTERM handler: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing the requests in flight");
 }
 
 pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
@@ -81,17 +150,15 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     let reference = load_reference(&args.refdata);
-    let app = router(store, reference, &args.site_root, args.addr);
+    let app = router(store, reference, &args.site_root, args.addr, args.cache_mb);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("binding {}", args.addr))?;
     println!("Ancrage écoute sur http://{}/", args.addr);
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-            tracing::info!("shutting down");
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await?;
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -52,6 +52,10 @@ const SUMMARY_COLUMNS: &str =
      basin, basin_label, lat, lng, headcount, hires, women_share, cdi_share, score, band, \
      division_label, size_band, strengths";
 
+/// Per-connection SQLite setting: map up to 1 GiB of the file (shared by
+/// every connection through the OS page cache).
+const SQLITE_MMAP: &str = "PRAGMA mmap_size = 1073741824";
+
 /// Modulus of the rotation keys (a prime: multiplying by a non-zero day factor
 /// permutes the keys).
 pub const ROTATION_PRIME: i64 = 2_147_483_647;
@@ -96,8 +100,20 @@ impl PublishedStore {
     pub async fn open(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let url = prepare_sqlite_url(url)?;
+        let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
-            .max_connections(if url.starts_with("sqlite:") { 8 } else { 16 })
+            .max_connections(if sqlite { 8 } else { 16 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        // Readers map the file instead of copying pages through
+                        // read() into each connection's small page cache: the
+                        // list queries read rows all over the table.
+                        sqlx::Executor::execute(&mut *conn, SQLITE_MMAP).await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect(&url)
             .await?;
         if url.starts_with("sqlite:") {
@@ -124,14 +140,28 @@ impl PublishedStore {
         &self.pool
     }
 
+    /// One trivial query: the store is reachable and answers (health check).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Replace the whole published snapshot in one transaction: readers see
     /// the old rows or the new ones, never a mix.
     pub async fn publish(&self, rows: &[EstablishmentDetail]) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM establishment")
-            .execute(&mut *tx)
-            .await?;
-        for d in rows {
+        for table in ["establishment", "establishment_card"] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+        // By basin: the rows a basin's list reads then sit side by side.
+        let mut ordered: Vec<&EstablishmentDetail> = rows.iter().collect();
+        ordered.sort_by(|a, b| {
+            (a.summary.basin.as_deref(), &a.summary.siret)
+                .cmp(&(b.summary.basin.as_deref(), &b.summary.siret))
+        });
+        for d in ordered {
             let s = &d.summary;
             let dimensions =
                 serde_json::to_string(&d.dimensions).map_err(|e| StoreError::Corrupt {
@@ -149,12 +179,12 @@ impl PublishedStore {
                 "INSERT INTO establishment (siret, name, address, naf, naf_label, section, \
                  commune, commune_name, postcode, basin, basin_label, lat, lng, headcount, \
                  hires, hires_women, hires_cdi, hires_cdd, women_share, cdi_share, score, \
-                 band, first_month, last_month, peer_group, dimensions, components, \
+                 band, first_month, last_month, peer_group, \
                  departement, division, division_label, size_band, band_rank, rotation, strengths, \
                  hires_priority, pos_young, pos_senior, pos_boeth, pos_no_experience, pos_long_gap, \
                  pos_long_sick, pos_aided) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
                  $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, \
-                 $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40, $41, $42)",
+                 $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)",
             )
             .bind(&s.siret)
             .bind(&s.name)
@@ -181,8 +211,6 @@ impl PublishedStore {
             .bind(&d.first_month)
             .bind(&d.last_month)
             .bind(&d.peer_group)
-            .bind(dimensions)
-            .bind(components)
             .bind(s.commune.as_deref().and_then(departement_of))
             .bind(s.naf.as_deref().and_then(naf_division))
             .bind(&s.division_label)
@@ -200,10 +228,34 @@ impl PublishedStore {
                 q = q.bind(d.position_of(key));
             }
             q.execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO establishment_card (siret, dimensions, components) VALUES ($1, $2, $3)",
+            )
+            .bind(&s.siret)
+            .bind(dimensions)
+            .bind(components)
+            .execute(&mut *tx)
+            .await?;
         }
         basins::replace(&mut tx, rows).await?;
+        sqlx::query("UPDATE snapshot SET generation = generation + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
+        // Fresh statistics, so that the planners pick the most selective index
+        // of a filter (a basin rather than a whole NAF section).
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// Generation of the published snapshot: 0 before the first publish, one
+    /// more after each. Answers cached under one generation are those of the
+    /// current snapshot as long as it has not changed.
+    pub async fn generation(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query("SELECT generation FROM snapshot WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("generation")?)
     }
 
     /// One page of establishments matching `filter`.
@@ -303,7 +355,11 @@ impl PublishedStore {
     pub async fn detail(&self, siret: &str) -> Result<Option<EstablishmentDetail>, StoreError> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, hires_women, hires_cdi, hires_cdd, hires_priority, first_month, \
-             last_month, peer_group, dimensions, components FROM establishment WHERE siret = $1"
+             last_month, peer_group, \
+             (SELECT dimensions FROM establishment_card c WHERE c.siret = establishment.siret) \
+             AS dimensions, \
+             (SELECT components FROM establishment_card c WHERE c.siret = establishment.siret) \
+             AS components FROM establishment WHERE siret = $1"
         );
         let Some(row) = sqlx::query(&sql)
             .bind(siret)

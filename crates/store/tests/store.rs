@@ -107,7 +107,10 @@ fn sample() -> Vec<EstablishmentDetail> {
 }
 
 async fn suite(store: PublishedStore) {
+    // A fresh store has published nothing yet; each publish is a new generation.
+    assert_eq!(store.generation().await.unwrap(), 0);
     store.publish(&sample()).await.unwrap();
+    assert_eq!(store.generation().await.unwrap(), 1);
 
     // Everything, default order: by band (one establishment per band here).
     let all = store.list(&ListFilter::default()).await.unwrap();

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod bench_data;
 pub mod synth;
 pub mod tools;
 
@@ -62,6 +63,9 @@ pub enum Command {
     /// Reference data: import an official grid.
     #[command(subcommand)]
     Refdata(tools::RefdataCommand),
+    /// Benchmarks only: publish N copies of a store's establishments spread over the grid.
+    #[command(hide = true)]
+    BenchData(bench_data::BenchDataArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -88,6 +92,9 @@ pub struct ServeArgs {
     /// Reference data (France outline and basin polygons for the map).
     #[arg(long, env = "ANCRAGE_REFDATA", default_value = "data/refdata")]
     pub refdata: PathBuf,
+    /// Memory for cached answers of the read-only API queries, in MiB (0: no cache).
+    #[arg(long, env = "ANCRAGE_CACHE_MB", default_value_t = 64)]
+    pub cache_mb: usize,
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,8 +134,11 @@ pub fn init_logs(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Colours only on a terminal: a log file or journal gets plain key=value lines.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr)
         .init();
 }
@@ -156,6 +166,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             work_dir,
         } => return tools::validate(&work_dir, &truth, min_hires),
         Command::Refdata(cmd) => return tools::refdata(cmd),
+        Command::BenchData(args) => rt.block_on(bench_data::run(&cli.database_url, &args))?,
         Command::Demo(args) => {
             let dsn = args.dir.join("dsn");
             if args.regenerate || !dsn.join("manifest.json").is_file() {

@@ -1,0 +1,162 @@
+//! Operations of `ancrage serve`: health check, cache headers of static assets
+//! and of the grid's GeoJSON, compression, one log line a request, graceful
+//! shutdown on SIGTERM.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Status line, lower-cased headers and body of one request.
+fn get(port: u16, path: &str, extra: &str) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{extra}\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.lines();
+    let status = lines.next().unwrap()[9..12].parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if header(&headers, "transfer-encoding") == Some("chunked") {
+        body = dechunk(&body);
+    }
+    (status, headers, body)
+}
+
+/// The body of a `Transfer-Encoding: chunked` answer (size in hex, CRLF, data, CRLF …).
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let eol = raw.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&raw[..eol]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&raw[eol + 2..eol + 2 + size]);
+        raw = &raw[eol + 2 + size + 2..];
+    }
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[cfg(unix)]
+#[test]
+fn health_cache_headers_compression_logs_and_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("favicon.svg"), "<svg/>").unwrap();
+    std::fs::write(site.join("pkg/ancrage.js"), "export {};\n".repeat(20)).unwrap();
+    let log = dir.path().join("serve.log");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ancrage"))
+        .args([
+            "--database-url",
+            &format!("sqlite://{}", dir.path().join("published.db").display()),
+            "serve",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--site-root",
+            site.to_str().unwrap(),
+            "--refdata",
+            dir.path().join("no-refdata").to_str().unwrap(),
+        ])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let (status, _, body) = get(port, "/healthz", "");
+    assert_eq!((status, body.as_slice()), (200, b"ok".as_slice()));
+
+    for path in ["/favicon.svg", "/pkg/ancrage.js"] {
+        let (status, headers, _) = get(port, path, "");
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(
+            header(&headers, "cache-control"),
+            Some("public, max-age=3600"),
+            "{path}"
+        );
+    }
+    // The grid's GeoJSON (basemap) is cached a day by browsers.
+    let (status, headers, _) = get(port, "/api/fn/basemap", "");
+    assert_eq!(status, 200);
+    assert_eq!(
+        header(&headers, "cache-control"),
+        Some("public, max-age=86400")
+    );
+
+    // Compressed when asked for, plain otherwise.
+    let (_, plain_headers, plain) = get(port, "/api/v1/openapi.json", "");
+    assert_eq!(header(&plain_headers, "content-encoding"), None);
+    let (status, headers, gz) = get(port, "/api/v1/openapi.json", "Accept-Encoding: gzip\r\n");
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-encoding"), Some("gzip"));
+    assert_eq!(&gz[..2], &[0x1f, 0x8b], "gzip magic");
+    assert!(
+        gz.len() * 2 < plain.len(),
+        "{} vs {}",
+        gz.len(),
+        plain.len()
+    );
+
+    // Graceful shutdown on SIGTERM: exit status 0.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if t0.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still running 10 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+
+    // One INFO line a request, with its fields.
+    let log = std::fs::read_to_string(&log).unwrap();
+    let line = log
+        .lines()
+        .find(|l| l.contains("uri=/healthz"))
+        .unwrap_or_else(|| panic!("no request line in:\n{log}"));
+    assert!(line.contains("INFO"), "{line}");
+    assert!(line.contains("method=GET"), "{line}");
+    assert!(line.contains("status=200"), "{line}");
+    assert!(line.contains("latency="), "{line}");
+    assert!(log.contains("shutting down"), "{log}");
+}
