@@ -13,7 +13,7 @@ use crate::api::MapPoint;
 
 #[component]
 pub fn Map(
-    points: Resource<Result<Vec<MapPoint>, ServerFnError>>,
+    points: LocalResource<Result<Vec<MapPoint>, ServerFnError>>,
     selected: Memo<Option<String>>,
     /// Basin summaries and the choropleth's (metric, NAF section, chosen basin).
     basins: Resource<Result<Vec<BasinSummary>, ServerFnError>>,

@@ -51,7 +51,9 @@ pub fn CartePage() -> impl IntoView {
         ..filter.get()
     });
     let list = Resource::new(move || filter.get(), list_establishments);
-    let points = Resource::new(move || map_filter.get(), map_points);
+    // Markers are fetched by the browser only: embedding tens of thousands of
+    // points in the server-rendered page would make it megabytes long.
+    let points = LocalResource::new(move || map_points(map_filter.get()));
     let options = Resource::new(move || map_filter.get(), get_filter_options);
     let selected = Memo::new(move |_| query.with(|q| q.get("etab")));
     // Basin colours: metric from the URL, for the chosen sector if any.
