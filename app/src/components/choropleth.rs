@@ -15,7 +15,7 @@ pub fn metric_from(q: &leptos_router::params::ParamsMap) -> String {
 
 #[component]
 pub fn BasinLegend(
-    basins: Resource<Result<Vec<BasinSummary>, ServerFnError>>,
+    basins: LocalResource<Result<Vec<BasinSummary>, ServerFnError>>,
     /// (metric, NAF section) the colours are computed for.
     colouring: Memo<(String, Option<String>, Option<String>)>,
 ) -> impl IntoView {

@@ -16,7 +16,7 @@ pub fn Map(
     points: LocalResource<Result<Vec<MapPoint>, ServerFnError>>,
     selected: Memo<Option<String>>,
     /// Basin summaries and the choropleth's (metric, NAF section, chosen basin).
-    basins: Resource<Result<Vec<BasinSummary>, ServerFnError>>,
+    basins: LocalResource<Result<Vec<BasinSummary>, ServerFnError>>,
     colouring: Memo<(String, Option<String>, Option<String>)>,
 ) -> impl IntoView {
     let container = NodeRef::<leptos::html::Div>::new();

@@ -57,7 +57,8 @@ pub fn CartePage() -> impl IntoView {
     let options = Resource::new(move || map_filter.get(), get_filter_options);
     let selected = Memo::new(move |_| query.with(|q| q.get("etab")));
     // Basin colours: metric from the URL, for the chosen sector if any.
-    let basins = Resource::new(|| (), |_| get_basins());
+    // Browser only too: every basin's summary with its sectors is large.
+    let basins = LocalResource::new(get_basins);
     let colouring = Memo::new(move |_| {
         let f = filter.get();
         (query.with(metric_from), f.section, f.basin)
