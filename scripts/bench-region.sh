@@ -38,6 +38,6 @@ for b in $(seq "$FIRST" "$LAST"); do
   du -sh "$OUT/work" | awk '{print "working store: " $1}'
 done
 # Pure recompute of everything: one file that is already known.
-known=$(find "$OUT/dsn" -name '*.dsn' | head -1)
+known=$(find "$OUT/dsn" -name '*.dsn' -print -quit)  # no head: SIGPIPE under pipefail
 run_ingest recompute "$known"
 rm -rf "$OUT/dsn"
