@@ -140,6 +140,13 @@ impl PublishedStore {
         &self.pool
     }
 
+    /// Close every connection and wait until they are closed (SQLite: the
+    /// last one checkpoints and removes the WAL file, by path). Call it
+    /// before the files are moved, replaced or copied.
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
     /// One trivial query: the store is reachable and answers (health check).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -88,6 +88,9 @@ impl Site {
             for s in &list {
                 cards.push(store.detail(&s.siret).await.unwrap().unwrap());
             }
+            // Closed before returning: a connection left to close later would
+            // checkpoint and unlink the WAL by path, under the next copy of the site.
+            store.close().await;
             serde_json::to_string_pretty(&cards).unwrap()
         })
     }
