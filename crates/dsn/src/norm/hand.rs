@@ -106,27 +106,17 @@ impl Hand {
     pub(crate) fn is_match(self, v: &[u8]) -> bool {
         match self {
             Hand::Date { from_1900 } => {
-                let Ok(b) = <[u8; 8]>::try_from(v) else {
+                let Some((day, month, century)) = day_month_century(v) else {
                     return false;
                 };
-                if !digits8(u64::from_le_bytes(b)) {
-                    return false;
-                }
-                let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
-                let (day, month, century) = (two(0), two(2), two(4));
                 (1..=31).contains(&day)
                     && (1..=12).contains(&month)
                     && (century == 20 || (from_1900 && century == 19))
             }
             Hand::BirthDate => {
-                let Ok(b) = <[u8; 8]>::try_from(v) else {
+                let Some((day, month, century)) = day_month_century(v) else {
                     return false;
                 };
-                if !digits8(u64::from_le_bytes(b)) {
-                    return false;
-                }
-                let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
-                let (day, month, century) = (two(0), two(2), two(4));
                 matches!(day, 1..=31 | 99)
                     && matches!(month, 1..=12 | 99)
                     && matches!(century, 18..=20)
@@ -208,6 +198,18 @@ fn departement(v: &[u8]) -> bool {
 #[inline]
 fn all_digits(b: &[u8]) -> bool {
     b.iter().all(u8::is_ascii_digit)
+}
+
+/// Day, month and century of an 8-digit `DDMMCCYY` value (`None` unless
+/// exactly 8 ASCII digits).
+#[inline(always)]
+fn day_month_century(v: &[u8]) -> Option<(u8, u8, u8)> {
+    let b = <[u8; 8]>::try_from(v).ok()?;
+    if !digits8(u64::from_le_bytes(b)) {
+        return None;
+    }
+    let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
+    Some((two(0), two(2), two(4)))
 }
 
 /// All eight bytes of `x` are ASCII digits (`0x30..=0x39`).
