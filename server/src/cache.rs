@@ -1,5 +1,6 @@
-//! Cache of whole responses to the read-only GET queries (`/api/v1/…` and the
-//! `basins` server function).
+//! Cache of whole responses to the read-only queries: the GETs of `/api/v1/…`
+//! and the server functions the UI calls to read the published store (GET or
+//! POST; a POST's form body is part of its key).
 //!
 //! A published snapshot never changes once committed: the same URL gives the
 //! same answer until the next publish. So a 200 response is kept (compressed
@@ -25,6 +26,10 @@ use axum::response::{IntoResponse, Response};
 
 /// Largest body kept (a bigger answer is served, not kept).
 const MAX_ENTRY: usize = 8 << 20;
+
+/// Largest request body of a read-only server function (a filter form is a
+/// few hundred bytes; a selection of SIRETs a few kilobytes).
+const MAX_FN_REQUEST: usize = 64 << 10;
 
 pub struct ResponseCache {
     store: PublishedStore,
@@ -60,6 +65,28 @@ fn cacheable(path: &str) -> bool {
         "/api/v1/establishments" | "/api/v1/basins" | "/api/v1/basins/compare" | "/api/v1/filters"
     ) || path.starts_with("/api/v1/establishments/")
         || path == "/api/fn/basins"
+}
+
+/// Server functions that only read the published snapshot (and the reference
+/// data loaded at start-up): their answer depends on the request alone.
+fn cacheable_fn(path: &str) -> bool {
+    matches!(
+        path,
+        "/api/fn/list_establishments"
+            | "/api/fn/map_points"
+            | "/api/fn/establishment"
+            | "/api/fn/compare_basins"
+            | "/api/fn/search_places"
+            | "/api/fn/print_list"
+            | "/api/fn/filter_options"
+    )
+}
+
+fn header_str<'a>(req: &'a Request, name: header::HeaderName) -> &'a str {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 fn today() -> i64 {
@@ -149,20 +176,41 @@ fn respond(entry: &Entry, hit: bool) -> Response {
     resp
 }
 
-/// Middleware: serve cacheable GETs from the cache, fill it on a miss.
+/// Middleware: serve cacheable queries from the cache, fill it on a miss.
 pub async fn layer(State(cache): State<Arc<ResponseCache>>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET || !cacheable(req.uri().path()) {
+    let path = req.uri().path();
+    let is_get = req.method() == Method::GET && cacheable(path);
+    let is_fn = cacheable_fn(path) && matches!(*req.method(), Method::GET | Method::POST);
+    if !is_get && !is_fn {
         return next.run(req).await;
     }
     let Ok(snapshot) = cache.snapshot().await else {
         return next.run(req).await;
     };
-    let encoding = req
-        .headers()
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let key = format!("{encoding}\n{}", req.uri());
+    // What the answer can depend on besides the snapshot: the encoding it is
+    // compressed with, and for a server function the way it was asked (a form
+    // posted without JavaScript gets a redirect, not JSON) and its arguments.
+    let mut key = format!(
+        "{}\n{} {}",
+        header_str(&req, header::ACCEPT_ENCODING),
+        req.method(),
+        req.uri()
+    );
+    let req = if is_fn {
+        key.push('\n');
+        key.push_str(header_str(&req, header::ACCEPT));
+        key.push('\n');
+        key.push_str(header_str(&req, header::CONTENT_TYPE));
+        let (parts, body) = req.into_parts();
+        let Ok(body) = axum::body::to_bytes(body, MAX_FN_REQUEST).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "requête trop grande").into_response();
+        };
+        key.push('\n');
+        key.push_str(&String::from_utf8_lossy(&body));
+        Request::from_parts(parts, Body::from(body))
+    } else {
+        req
+    };
     if let Some(entry) = cache.get(snapshot, &key) {
         return respond(&entry, true);
     }
@@ -355,5 +403,75 @@ mod single_flight {
             r.await.unwrap();
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// A read-only server function's POST is answered from the cache when the
+    /// same form comes again; its body still reaches the function on a miss.
+    #[tokio::test]
+    async fn server_function_posts_are_kept_by_their_body() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/published.db", dir.path().display());
+        let store = PublishedStore::open(&url).await.unwrap();
+        store.publish(&[template("11111111100011")]).await.unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = calls.clone();
+        let echo = move |body: String| {
+            let counted = counted.clone();
+            async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                format!("got {body}")
+            }
+        };
+        let app = axum::Router::new()
+            .route(
+                "/api/fn/list_establishments",
+                axum::routing::post(echo.clone()),
+            )
+            .route("/api/fn/other", axum::routing::post(echo))
+            .layer(axum::middleware::from_fn_with_state(
+                Arc::new(ResponseCache::new(store, 1 << 20)),
+                layer,
+            ));
+        let post = |path: &'static str, body: &'static str| {
+            let app = app.clone();
+            async move {
+                let resp = app
+                    .oneshot(
+                        Request::post(path)
+                            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                            .body(Body::from(body))
+                            .unwrap(),
+                    )
+                    .await
+                    .unwrap();
+                let cache = resp
+                    .headers()
+                    .get("x-cache")
+                    .map(|v| v.to_str().unwrap().to_string());
+                let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                (cache, String::from_utf8(body.to_vec()).unwrap())
+            }
+        };
+        let list = "/api/fn/list_establishments";
+        assert_eq!(
+            post(list, "filter[bassin]=691").await,
+            (Some("miss".into()), "got filter[bassin]=691".into())
+        );
+        assert_eq!(
+            post(list, "filter[bassin]=691").await,
+            (Some("hit".into()), "got filter[bassin]=691".into())
+        );
+        assert_eq!(
+            post(list, "filter[bassin]=751").await,
+            (Some("miss".into()), "got filter[bassin]=751".into())
+        );
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // A server function not known to be read-only is never kept.
+        for _ in 0..2 {
+            assert_eq!(post("/api/fn/other", "x=1").await, (None, "got x=1".into()));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
     }
 }

@@ -1,0 +1,45 @@
+import { test, expect, Page } from "@playwright/test";
+
+// Issue 8 §9: desktop first, usable on a tablet. The same page at the two
+// usual tablet sizes: nothing wider than the screen, map and list both shown,
+// a row opens the card and the card fits the screen, filters still apply.
+
+async function hydrated(page: Page) {
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator("#map.leaflet-container")).toBeVisible();
+}
+
+for (const [name, width, height] of [
+  ["landscape", 1024, 768],
+  ["portrait", 768, 1024],
+] as const) {
+  test(`tablet ${name} ${width}×${height}: map, list and card fit the screen`, async ({ page }) => {
+    await page.setViewportSize({ width, height });
+    await page.goto("/");
+    await hydrated(page);
+    // No horizontal scrolling of the page.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    // The map is big enough to use and the list is there, rows readable.
+    const map = (await page.locator("#map").boundingBox())!;
+    expect(map.width).toBeGreaterThanOrEqual(width * 0.5);
+    expect(map.height).toBeGreaterThanOrEqual(300);
+    const row = page.locator("tr.row").first();
+    await row.scrollIntoViewIfNeeded();
+    await expect(row).toBeVisible();
+    const rowBox = (await row.boundingBox())!;
+    expect(rowBox.x).toBeGreaterThanOrEqual(0);
+    expect(rowBox.x + rowBox.width).toBeLessThanOrEqual(width + 1);
+
+    // A tap on a row's name opens the card, entirely within the screen's width.
+    const siret = await row.getAttribute("data-siret");
+    await row.locator("th a.etab-link").click();
+    await expect(page).toHaveURL(new RegExp(`etab=${siret}`));
+    const card = page.locator("#fiche");
+    await expect(card).toBeVisible();
+    const box = (await card.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(width + 1);
+    await page.screenshot({ path: `screenshots/tablette-${name}.png` });
+  });
+}
