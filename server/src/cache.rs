@@ -82,7 +82,7 @@ fn cacheable_fn(path: &str) -> bool {
     )
 }
 
-fn header_str<'a>(req: &'a Request, name: header::HeaderName) -> &'a str {
+fn header_str(req: &Request, name: header::HeaderName) -> &str {
     req.headers()
         .get(name)
         .and_then(|v| v.to_str().ok())
