@@ -10,8 +10,10 @@
 //! every [`ResponseCache::recheck`]; when it or the day has changed, every
 //! entry goes. A publish by another process is therefore served at most that
 //! long after its commit, and each answer is still wholly one snapshot's.
-//! Memory is bounded: past [`ResponseCache::max_bytes`] of bodies the cache
-//! starts again empty.
+//! Memory is bounded: past [`ResponseCache::max_bytes`] of bodies, entries
+//! are dropped (in the hash map's arbitrary order, i.e. at random) until the
+//! new one fits with a quarter of the bound free, so a working set larger than
+//! the cache keeps most of its hits instead of starting again empty.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -152,12 +154,21 @@ impl ResponseCache {
 
     fn put(&self, snapshot: (i64, i64), key: String, entry: Entry) {
         let mut st = self.state.lock().unwrap();
-        if st.snapshot != Some(snapshot) {
+        if st.snapshot != Some(snapshot) || entry.body.len() > self.max_bytes {
             return;
         }
         if st.bytes + entry.body.len() > self.max_bytes {
-            st.entries.clear();
-            st.bytes = 0;
+            let target = (self.max_bytes - self.max_bytes / 4).saturating_sub(entry.body.len());
+            let st = &mut *st;
+            let mut freed = 0;
+            st.entries.retain(|_, e| {
+                if st.bytes - freed <= target {
+                    return true;
+                }
+                freed += e.body.len();
+                false
+            });
+            st.bytes -= freed;
         }
         st.bytes += entry.body.len();
         if let Some(old) = st.entries.insert(key, Arc::new(entry)) {
@@ -352,6 +363,51 @@ mod tests {
             get(&app, "/api/v1/establishments").await.1.as_deref(),
             Some("miss")
         );
+    }
+
+    /// A full cache drops what it must, not everything: with room for three
+    /// answers and a quarter kept free, a fourth leaves one of the first three.
+    #[tokio::test]
+    async fn a_full_cache_keeps_part_of_its_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/published.db", dir.path().display());
+        let store = PublishedStore::open(&url).await.unwrap();
+        store.publish(&[template("11111111100011")]).await.unwrap();
+        let one = serde_json::to_vec(
+            &store
+                .list(&ancrage_published::ListFilter::default())
+                .await
+                .unwrap(),
+        )
+        .unwrap()
+        .len();
+        let cap = one * 7 / 2;
+        let cache = Arc::new(ResponseCache::new(store.clone(), cap));
+        let app = crate::api_v1::router(store)
+            .layer(axum::middleware::from_fn_with_state(cache.clone(), layer));
+        // Four URLs with the same answer (page 0 is the default page).
+        let urls = [
+            "/api/v1/establishments",
+            "/api/v1/establishments?page=0",
+            "/api/v1/establishments?tri=score",
+            "/api/v1/establishments?page=0&tri=score",
+        ];
+        for u in &urls {
+            assert_eq!(get(&app, u).await.1.as_deref(), Some("miss"));
+        }
+        let kept: Vec<String> = {
+            let st = cache.state.lock().unwrap();
+            assert_eq!(st.bytes, 2 * one);
+            st.entries.keys().cloned().collect()
+        };
+        assert_eq!(kept.len(), 2, "the fourth and one of the first three");
+        assert!(kept.iter().any(|k| k.ends_with(&format!(" {}", urls[3]))));
+        // The one kept is still answered from the cache.
+        let first = urls[..3]
+            .iter()
+            .find(|u| kept.iter().any(|k| k.ends_with(&format!(" {u}"))))
+            .unwrap();
+        assert_eq!(get(&app, first).await.1.as_deref(), Some("hit"));
     }
 }
 

@@ -61,14 +61,30 @@ impl PublishedStore {
     /// The summaries of `codes`, in that order; an unknown code is an error
     /// naming it (French, for the user).
     pub async fn compare_basins(&self, codes: &[String]) -> Result<Vec<BasinSummary>, StoreError> {
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        // One query for all of them (a comparison is asked many times a second
+        // under load), put back in the order asked.
+        let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT basin, summary FROM basin_summary WHERE basin IN ({})",
+            marks.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for code in codes {
+            query = query.bind(code);
+        }
+        let found: Vec<BasinSummary> = query
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect::<Result<_, _>>()?;
         let mut out = Vec::with_capacity(codes.len());
         for code in codes {
-            let row = sqlx::query("SELECT basin, summary FROM basin_summary WHERE basin = $1")
-                .bind(code)
-                .fetch_optional(&self.pool)
-                .await?;
-            match row {
-                Some(r) => out.push(from_row(&r)?),
+            match found.iter().find(|b| &b.basin == code) {
+                Some(b) => out.push(b.clone()),
                 None => {
                     return Err(StoreError::Filter(format!(
                         "Bassin inconnu ou sans établissement publié : « {code} »"
