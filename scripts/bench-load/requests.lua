@@ -33,7 +33,8 @@ function request()
     local body = "filter[basin]=" .. pick() .. "&filter[page]=" .. math.random(0, 4)
     if math.random() < 0.5 then body = body .. "&filter[section]=" .. sections[math.random(#sections)] end
     return wrk.format("POST", "/api/fn/list_establishments",
-      { ["Content-Type"] = "application/x-www-form-urlencoded" }, body)
+      -- A headers table replaces wrk's -H headers: ask for gzip as a browser does.
+      { ["Content-Type"] = "application/x-www-form-urlencoded", ["Accept-Encoding"] = "gzip" }, body)
   elseif kind == "basins" then
     return wrk.format("GET", "/api/v1/basins")
   else
