@@ -25,6 +25,11 @@ pub struct Basemap {
     pub basins: String,
     pub grid_label: String,
     pub approximate: bool,
+    /// Optional raster tiles under the basins (`ancrage serve --tile-url`),
+    /// e.g. `https://tile.example.org/{z}/{x}/{y}.png`; empty: none.
+    pub tile_url: String,
+    /// Attribution the tile provider requires (HTML allowed by Leaflet).
+    pub tile_attribution: String,
 }
 
 /// Server side: the basemap loaded once at start-up (empty without reference data).

@@ -149,7 +149,12 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
             args.site_root.display()
         );
     }
-    let reference = load_reference(&args.refdata);
+    let mut reference = load_reference(&args.refdata);
+    if let Some(url) = args.tile_url.filter(|u| !u.is_empty()) {
+        let b = std::sync::Arc::make_mut(&mut reference.0 .0);
+        b.tile_url = url;
+        b.tile_attribution = args.tile_attribution;
+    }
     let app = router(store, reference, &args.site_root, args.addr, args.cache_mb);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -174,6 +179,7 @@ pub fn load_reference(refdata: &Path) -> (BasemapData, PlaceIndex) {
             basins: grid.polygons.to_string(),
             grid_label: grid.label.clone(),
             approximate: grid.approximate,
+            ..Basemap::default()
         };
         Ok((basemap, PlaceIndex(Some(std::sync::Arc::new(places)))))
     };

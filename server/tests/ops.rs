@@ -80,6 +80,10 @@ fn health_cache_headers_compression_logs_and_sigterm() {
             site.to_str().unwrap(),
             "--refdata",
             dir.path().join("no-refdata").to_str().unwrap(),
+            "--tile-url",
+            "https://tuiles.example.org/{z}/{x}/{y}.png",
+            "--tile-attribution",
+            "© Exemple",
         ])
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
@@ -108,12 +112,21 @@ fn health_cache_headers_compression_logs_and_sigterm() {
         );
     }
     // The grid's GeoJSON (basemap) is cached a day by browsers.
-    let (status, headers, _) = get(port, "/api/fn/basemap", "");
+    let (status, headers, body) = get(port, "/api/fn/basemap", "");
     assert_eq!(status, 200);
     assert_eq!(
         header(&headers, "cache-control"),
         Some("public, max-age=86400")
     );
+    // The optional tile layer configured on the command line reaches the map
+    // (even without reference data: tiles alone are a usable background).
+    let basemap: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        basemap["tile_url"],
+        "https://tuiles.example.org/{z}/{x}/{y}.png"
+    );
+    assert_eq!(basemap["tile_attribution"], "© Exemple");
+    assert_eq!(basemap["basins"], "");
 
     // Compressed when asked for, plain otherwise.
     let (_, plain_headers, plain) = get(port, "/api/v1/openapi.json", "");

@@ -315,6 +315,20 @@ mod leaflet_view {
                 return;
             }
             l.basemap = true;
+            // Optional raster tiles (configured by the deployment), in
+            // Leaflet's tile pane under the basins; the outline then draws
+            // its border only, so the tiles show through.
+            let tiles = !b.tile_url.is_empty();
+            if tiles {
+                let opts = leaflet::TileLayerOptions::new();
+                opts.set_attribution(b.tile_attribution.clone());
+                opts.set_max_zoom(19.0);
+                leaflet::TileLayer::new_options(&b.tile_url, &opts).add_to(&l.map);
+            }
+            let outline_fill = if tiles { 0 } else { 1 };
+            let outline_style = format!(
+                r##"{{"color":"#8a99a6","weight":1,"fillColor":"#ffffff","fillOpacity":{outline_fill},"interactive":false}}"##
+            );
             // Basins first, then the outline pushed behind them.
             let layers = [
                 (
@@ -322,11 +336,7 @@ mod leaflet_view {
                     r##"{"color":"#5d6d7e","weight":0.8,"fillColor":"#d9d9d9","fillOpacity":0.35}"##,
                     false,
                 ),
-                (
-                    &b.outline,
-                    r##"{"color":"#8a99a6","weight":1,"fillColor":"#ffffff","fillOpacity":1,"interactive":false}"##,
-                    true,
-                ),
+                (&b.outline, outline_style.as_str(), true),
             ];
             for (text, style, back) in layers {
                 if text.is_empty() {

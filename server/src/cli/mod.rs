@@ -95,6 +95,13 @@ pub struct ServeArgs {
     /// Memory for cached answers of the read-only API queries, in MiB (0: no cache).
     #[arg(long, env = "ANCRAGE_CACHE_MB", default_value_t = 64)]
     pub cache_mb: usize,
+    /// Optional raster tiles under the basins, as a Leaflet URL template
+    /// (`https://…/{z}/{x}/{y}.png`); none by default (the map needs no tile server).
+    #[arg(long, env = "ANCRAGE_TILE_URL")]
+    pub tile_url: Option<String>,
+    /// Attribution required by the tile provider, shown on the map.
+    #[arg(long, env = "ANCRAGE_TILE_ATTRIBUTION", default_value = "")]
+    pub tile_attribution: String,
 }
 
 #[derive(Debug, clap::Args)]
