@@ -107,10 +107,11 @@ pub(crate) struct Core {
     row: &'static [u16],
     /// The same row as [`crate::norm::Quick`] records.
     qrow: &'static [crate::norm::Quick],
-    /// First 8 and bytes 7..11 of the last rubric identifier parsed in full,
-    /// and its block. Starts as 0xFF bytes, which no ASCII line matches.
-    prefix: (u64, u32, BlockId),
-    /// The next line may take [`Core::fast_line`]: a block other than S10
+    /// Bytes 0..8 and 8..11 (as a little-endian `u64`) of the last rubric
+    /// identifier parsed in full, and its block. Starts as 0xFF bytes, which
+    /// no ASCII line matches.
+    prefix: (u64, u64, BlockId),
+    /// The next line may take the fast path (`scan::Run`): a block other than S10
     /// is open, is the block of `prefix` and `row` is its row.
     fast_ok: bool,
     /// The type checks of the norm table.
@@ -177,7 +178,7 @@ impl<R: BufRead> DsnReader<R> {
                 row_block: BlockId::new(u8::MAX, u8::MAX, u8::MAX),
                 row: &[],
                 qrow: &[],
-                prefix: (u64::MAX, u32::MAX, BlockId::new(u8::MAX, u8::MAX, u8::MAX)),
+                prefix: (u64::MAX, 0xFF_FFFF, BlockId::new(u8::MAX, u8::MAX, u8::MAX)),
                 fast_ok: false,
                 checks: crate::norm::checks(),
                 ready: VecDeque::new(),

@@ -65,7 +65,7 @@ impl Core {
         self.update_fast_ok();
     }
 
-    /// Whether the next line may take [`Core::fast_line`].
+    /// Whether the next line may take the fast path (`scan::Run::take`).
     #[inline]
     fn update_fast_ok(&mut self) {
         #[cfg(test)]
@@ -79,94 +79,13 @@ impl Core {
             && self.cur_id != ids::ENVOI;
     }
 
-    /// The commonest line, handled whole when it can be: ASCII, canonical
-    /// (`Sxx.Gyy.zz.nnn,'value'`, value not empty), in the open block (same
-    /// identifier prefix as the line before) with a higher rubric number, and
-    /// a rubric of the norm. Does exactly what [`Core::line`] does for such a
-    /// line; false (nothing done) for any other line. Only call when
-    /// `self.fast_ok` and the line is ASCII. `text.buf[start..end]` is the
-    /// line without its `\n`.
-    #[inline(always)]
-    pub(super) fn fast_line(&mut self, text: Text<'_>, start: usize, end: usize) -> bool {
-        let mut l = &text.buf[start..end];
-        let crlf = matches!(l, [.., b'\r']);
-        if crlf {
-            l = &l[..l.len() - 1];
-        }
-        let n = l.len();
-        if n < 18 || end - start > self.opts.max_line_bytes {
-            return false;
-        }
-        let head = u64::from_le_bytes(l[..8].try_into().unwrap_or_default());
-        let tail = u32::from_le_bytes(l[7..11].try_into().unwrap_or_default());
-        if head != self.prefix.0
-            || tail != self.prefix.1
-            || l[14] != b','
-            || l[15] != b'\''
-            || l[n - 1] != b'\''
-        {
-            return false;
-        }
-        let d = [
-            l[11].wrapping_sub(b'0'),
-            l[12].wrapping_sub(b'0'),
-            l[13].wrapping_sub(b'0'),
-        ];
-        if (d[0] > 9) | (d[1] > 9) | (d[2] > 9) {
-            return false;
-        }
-        let num = u16::from(d[0]) * 100 + u16::from(d[1]) * 10 + u16::from(d[2]);
-        if num <= self.cur_last {
-            return false;
-        }
-        let q = match self.qrow.get(usize::from(num)) {
-            Some(q) if q.ty1 != 0 => q,
-            _ => return false,
-        };
-        // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
-        let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
-        self.line_no = self.line_no.saturating_add(1);
-        self.summary.lines += 1;
-        self.summary.crlf_lines += u64::from(crlf);
-        self.summary.rubric_lines += 1;
-        let line_no = self.line_no;
-        if self.opts.validate_types {
-            if let Some(fail) = q.check(self.checks, value) {
-                let ty = norm::TypeRef(q.ty1 - 1);
-                let r = RubricLine {
-                    block: self.cur_id,
-                    num,
-                    value,
-                    defects: Defects::default(),
-                };
-                self.invalid_value(&r, ty, fail, line_no);
-            }
-        }
-        if let Some(e) = &mut self.envoi {
-            e.lines += 1;
-        }
-        let w = &mut self.work;
-        w.fields.push(RawField {
-            start: text.base + (start + 16) as u64,
-            len: value.len() as u32,
-            line: line_no,
-            num,
-            decoded: false,
-        });
-        if let Some(b) = w.blocks.last_mut() {
-            b.end = w.fields.len() as u32;
-        }
-        self.cur_last = num;
-        true
-    }
-
-    /// The rubric identifier at the start of `l` (at least 14 bytes). A line
+    /// The rubric identifier at the start of `l` (at least 16 bytes). A line
     /// starting like the previous one (`Sxx.Gyy.zz.`) is in the same block:
     /// only its rubric number is read.
     #[inline]
     fn rubric_id(&mut self, l: &[u8]) -> Option<(BlockId, u16)> {
         let head = u64::from_le_bytes(l[..8].try_into().ok()?);
-        let tail = u32::from_le_bytes(l[7..11].try_into().ok()?);
+        let tail = u64::from_le_bytes(l[8..16].try_into().ok()?) & 0xFF_FFFF;
         if head == self.prefix.0 && tail == self.prefix.1 {
             let d = &l[11..14];
             if !d.iter().all(u8::is_ascii_digit) {

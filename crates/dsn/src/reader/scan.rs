@@ -3,8 +3,9 @@
 //! a `trailing_zeros` away, and whether it is ASCII a mask test. This costs a
 //! few instructions per line, where a `memchr` call per line costs tens.
 
-use super::raw::Text;
+use super::raw::{RawField, Text};
 use super::Core;
+use crate::norm::{Quick, TypeCheck};
 
 #[cfg(test)]
 thread_local! {
@@ -61,7 +62,134 @@ fn masks(buf: &[u8], at: usize) -> (u64, u64) {
     }
 }
 
+/// Bytes 8..16 of a line, as a little-endian `u64`, that must match the
+/// open block's identifier (bytes 8..11) and the `,'` after the rubric number
+/// (bytes 14..16); bytes 11..14 are the rubric number.
+const TAIL_MASK: u64 = 0xFFFF_0000_00FF_FFFF;
+const COMMA_QUOTE: u64 = (b',' as u64) << 48 | (b'\'' as u64) << 56;
+
+/// What the fast path needs, copied out of [`Core`] for a run of lines so
+/// that it stays in registers; the counters of the lines taken are added to
+/// the core's in one go ([`Core::sync`]) before any other line is handled.
+struct Run {
+    /// [`Core::fast_ok`].
+    ok: bool,
+    /// Bytes 0..8 of the open block's lines ([`Core::prefix`]).
+    head: u64,
+    /// Bytes 8..16 of them under [`TAIL_MASK`].
+    tail: u64,
+    /// Rubric number of the last line taken ([`Core::cur_last`]).
+    last: u16,
+    qrow: &'static [Quick],
+    line_no: u32,
+    /// Lines taken since the run started, and those ending in `\r\n`.
+    lines: u64,
+    crlf: u64,
+}
+
+impl Run {
+    fn new(core: &Core) -> Run {
+        Run {
+            ok: core.fast_ok,
+            head: core.prefix.0,
+            tail: core.prefix.1 | COMMA_QUOTE,
+            last: core.cur_last,
+            qrow: core.qrow,
+            line_no: core.line_no,
+            lines: 0,
+            crlf: 0,
+        }
+    }
+
+    /// The commonest line, taken whole when it can be: ASCII (the caller's
+    /// condition), canonical (`Sxx.Gyy.zz.nnn,'value'`, value not empty), in
+    /// the open block (same identifier as the line before) with a higher
+    /// rubric number, a rubric of the norm, and a valid value when values
+    /// are checked. Records it as [`Core::line`] would; false (nothing done)
+    /// for any other line, which then takes the general path.
+    /// `buf[start..end]` is the line without its `\n`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn take(
+        &mut self,
+        buf: &[u8],
+        base: u64,
+        start: usize,
+        end: usize,
+        max_line: usize,
+        checks: Option<&[TypeCheck]>,
+        fields: &mut Vec<RawField>,
+    ) -> bool {
+        let l = &buf[start..end];
+        let crlf = matches!(l, [.., b'\r']);
+        let n = l.len() - usize::from(crlf);
+        if n < 18 || l.len() > max_line {
+            return false;
+        }
+        let head = u64::from_le_bytes(l[..8].try_into().unwrap_or_default());
+        let tail = u64::from_le_bytes(l[8..16].try_into().unwrap_or_default());
+        if head != self.head || tail & TAIL_MASK != self.tail || l[n - 1] != b'\'' {
+            return false;
+        }
+        // Bytes 11..14: three ASCII digits (high nibble 3, low nibble < 10).
+        let d = (tail >> 24) as u32 & 0xFF_FFFF;
+        if d & 0xF0_F0F0 != 0x30_3030 || (d + 0x06_0606) & 0xF0_F0F0 != 0x30_3030 {
+            return false;
+        }
+        let d = d - 0x30_3030;
+        let num = (d & 0xFF) as u16 * 100 + (d >> 8 & 0xFF) as u16 * 10 + (d >> 16) as u16;
+        if num <= self.last {
+            return false;
+        }
+        let q = match self.qrow.get(usize::from(num)) {
+            Some(q) if q.ty1 != 0 => q,
+            _ => return false,
+        };
+        // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
+        let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
+        if let Some(checks) = checks {
+            if q.check(checks, value).is_some() {
+                return false;
+            }
+        }
+        self.line_no = self.line_no.saturating_add(1);
+        self.lines += 1;
+        self.crlf += u64::from(crlf);
+        fields.push(RawField {
+            start: base + (start + 16) as u64,
+            len: value.len() as u32,
+            line: self.line_no,
+            num,
+            decoded: false,
+        });
+        self.last = num;
+        true
+    }
+}
+
 impl Core {
+    /// Add the lines taken by `run` to the counters and the open block.
+    #[inline]
+    fn sync(&mut self, run: &mut Run) {
+        if run.lines == 0 {
+            return;
+        }
+        self.line_no = run.line_no;
+        self.cur_last = run.last;
+        self.summary.lines += run.lines;
+        self.summary.rubric_lines += run.lines;
+        self.summary.crlf_lines += run.crlf;
+        if let Some(e) = &mut self.envoi {
+            e.lines += run.lines;
+        }
+        let w = &mut self.work;
+        if let Some(b) = w.blocks.last_mut() {
+            b.end = w.fields.len() as u32;
+        }
+        run.lines = 0;
+        run.crlf = 0;
+    }
+
     /// Handle every complete line of `text` from `*pos` on; true as soon as
     /// a declaration is ready (then `*pos` is just after the line that
     /// completed it).
@@ -78,12 +206,16 @@ impl Core {
         if !self.ready.is_empty() || self.halted {
             return !self.ready.is_empty();
         }
+        let max_line = self.opts.max_line_bytes;
+        let checks = self.opts.validate_types.then_some(self.checks);
+        let mut run = Run::new(self);
         loop {
             while nl == 0 {
                 let from = (*pos).saturating_sub(blk) as u32;
                 na_before |= na.checked_shr(from).unwrap_or(0) != 0;
                 blk += 64;
                 if blk >= buf.len() {
+                    self.sync(&mut run);
                     return false;
                 }
                 (nl, na) = masks(buf, blk);
@@ -101,14 +233,27 @@ impl Core {
             *pos = end + 1;
             na_before = false;
             nl &= nl - 1;
-            // Only a line of the slow path can complete a declaration or halt.
-            if ascii && self.fast_ok && self.fast_line(text, start, end) {
+            // Only a line of the general path can complete a declaration or halt.
+            if ascii
+                && run.ok
+                && run.take(
+                    buf,
+                    text.base,
+                    start,
+                    end,
+                    max_line,
+                    checks,
+                    &mut self.work.fields,
+                )
+            {
                 continue;
             }
+            self.sync(&mut run);
             self.line(text, start, end - start, end + 1, ascii);
             if !self.ready.is_empty() || self.halted {
                 return !self.ready.is_empty();
             }
+            run = Run::new(self);
         }
     }
 }
