@@ -65,6 +65,92 @@ impl Core {
         self.update_fast_ok();
     }
 
+    /// The line that starts a block, when [`Core::line`] would read it as a
+    /// canonical ASCII rubric line of an S21 block, a rubric of the norm
+    /// with a valid value (when checked) that opens a new block instance:
+    /// does exactly what [`Core::line`] does, without the general parse.
+    /// False (nothing done) for any other line. Only call when `fast_ok`
+    /// and the line is ASCII. `text.buf[start..end]` is the line without
+    /// its `\n`.
+    pub(super) fn block_line(&mut self, text: Text<'_>, start: usize, end: usize) -> bool {
+        /// `S21.G00.` as a little-endian `u64`.
+        const S21: u64 = u64::from_le_bytes(*b"S21.G00.");
+        let l = &text.buf[start..end];
+        let crlf = matches!(l, [.., b'\r']);
+        let n = l.len() - usize::from(crlf);
+        if n < 18 || l.len() > self.opts.max_line_bytes {
+            return false;
+        }
+        let head = u64::from_le_bytes(l[..8].try_into().unwrap_or_default());
+        let tail = u64::from_le_bytes(l[8..16].try_into().unwrap_or_default());
+        // Bytes 8..16: two digits, `.`, three digits, `,'`.
+        const SHAPE: u64 = 0xFFFF_0000_00FF_0000;
+        const PUNCT: u64 = u64::from_le_bytes([0, 0, b'.', 0, 0, 0, b',', b'\'']);
+        const DIGITS: u64 = 0x0000_FFFF_FF00_FFFF;
+        const ZEROS: u64 = 0x3030_3030_3030_3030 & DIGITS;
+        const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0 & DIGITS;
+        if head != S21
+            || tail & SHAPE != PUNCT
+            || tail & HI != ZEROS
+            || (tail & DIGITS).wrapping_add(0x0606_0606_0606_0606 & DIGITS) & HI != ZEROS
+            || l[n - 1] != b'\''
+        {
+            return false;
+        }
+        let t = tail.wrapping_sub(ZEROS);
+        let digit = |i: u32| (t >> (8 * i)) as u8;
+        let b = digit(0) * 10 + digit(1);
+        let num = u16::from(digit(3)) * 100 + u16::from(digit(4)) * 10 + u16::from(digit(5));
+        let block = BlockId::new(21, 0, b);
+        // A block instance goes on: a line the fast path refused.
+        if self.cur_open && self.cur_id == block && self.cur_last < num {
+            return false;
+        }
+        let qrow = if block == self.row_block {
+            self.qrow
+        } else {
+            self.rows.get(block)
+        };
+        let q = match qrow.get(usize::from(num)) {
+            Some(q) if q.ty1 != 0 => q,
+            _ => return false,
+        };
+        // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
+        let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
+        if self.opts.validate_types && q.check(self.checks, value).is_some() {
+            return false;
+        }
+        // What `line`, `rubric_id` and `rubric` do for this line.
+        self.line_no = self.line_no.saturating_add(1);
+        let line_no = self.line_no;
+        self.summary.lines += 1;
+        self.summary.crlf_lines += u64::from(crlf);
+        self.summary.rubric_lines += 1;
+        self.prefix = (head, tail & 0xFF_FFFF, block);
+        self.row_block = block;
+        self.qrow = qrow;
+        self.new_block(text, block, num, line_no, text.base + start as u64);
+        if let Some(e) = &mut self.envoi {
+            e.lines += 1;
+        }
+        let w = &mut self.work;
+        w.fields.push(RawField {
+            start: text.base + (start + 16) as u64,
+            len: value.len() as u32,
+            line: line_no,
+            num,
+            decoded: false,
+        });
+        if let Some(b) = w.blocks.last_mut() {
+            b.end = w.fields.len() as u32;
+        }
+        self.cur_last = num;
+        // `update_fast_ok`: the open block is `block`, of the prefix and the
+        // row, not S10 (and the fast path is on, as it led here).
+        self.fast_ok = true;
+        true
+    }
+
     /// Whether the next line may take the fast path (`scan::Run::take`).
     #[inline]
     fn update_fast_ok(&mut self) {
@@ -264,10 +350,9 @@ impl Core {
         }
         if r.block != self.row_block {
             self.row_block = r.block;
-            self.row = norm::block_row(r.block);
-            self.qrow = norm::block_quick_row(r.block);
+            self.qrow = self.rows.get(r.block);
         }
-        match norm::rubric_status_in(self.row, r.block, r.num) {
+        match norm::rubric_status_in(self.qrow, r.block, r.num) {
             norm::RubricStatus::Known(ty) => {
                 // The version rubric itself is not judged by an older table.
                 let version_rubric = r.block == ids::ENVOI && r.num == 6 && self.later_norm;

@@ -249,7 +249,9 @@ impl Core {
                 continue;
             }
             self.sync(&mut run);
-            self.line(text, start, end - start, end + 1, ascii);
+            if !(ascii && run.ok && self.block_line(text, start, end)) {
+                self.line(text, start, end - start, end + 1, ascii);
+            }
             if !self.ready.is_empty() || self.halted {
                 return !self.ready.is_empty();
             }
@@ -323,6 +325,29 @@ mod tests {
                     }
                 }
                 assert_same(&b, &format!("{name} mutant {m}"));
+            }
+            // Rubric identifiers exchanged between lines: blocks that start
+            // anywhere, in or out of norm order, rubric numbers that go down,
+            // rubrics of other blocks, values of other types.
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(
+                    bytes
+                        .iter()
+                        .enumerate()
+                        .filter(|x| *x.1 == b'\n')
+                        .map(|x| x.0 + 1),
+                )
+                .filter(|&i| bytes.len() >= i + 14)
+                .collect();
+            for m in 0..30 {
+                let mut b = bytes.clone();
+                for _ in 0..1 + m % 6 {
+                    let (i, j) = (starts[rnd(starts.len())], starts[rnd(starts.len())]);
+                    let (from, to) = if m % 2 == 0 { (8, 14) } else { (4, 11) };
+                    let id: Vec<u8> = bytes[j + from..j + to].to_vec();
+                    b[i + from..i + to].copy_from_slice(&id);
+                }
+                assert_same(&b, &format!("{name} identifier mutant {m}"));
             }
         }
     }
