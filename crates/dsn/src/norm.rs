@@ -85,10 +85,13 @@ fn lookup() -> &'static Lookup {
             }
             nums[n] = ty.saturating_add(1);
         }
+        let quick: Vec<Quick> = (0..=norm_table::TYPES.len() as u16)
+            .map(Quick::of)
+            .collect();
         l.quick_by_num = l
             .types_by_num
             .iter()
-            .map(|row| row.iter().map(|&t| Quick::of(t)).collect())
+            .map(|row| row.iter().map(|&t| quick[usize::from(t)]).collect())
             .collect();
         l
     })

@@ -195,8 +195,9 @@ fn departement(v: &[u8]) -> bool {
     }
 }
 
+/// Every byte is an ASCII digit.
 #[inline]
-fn all_digits(b: &[u8]) -> bool {
+pub(super) fn all_digits(b: &[u8]) -> bool {
     b.iter().all(u8::is_ascii_digit)
 }
 
@@ -217,7 +218,8 @@ fn day_month_century(v: &[u8]) -> Option<(u8, u8, u8)> {
 fn digits8(x: u64) -> bool {
     const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const ZEROS: u64 = 0x3030_3030_3030_3030;
-    // High nibble 3, and adding 6 to the low nibble does not carry out of it.
+    // High nibble 3, and adding 6 to the low nibble does not carry out of it
+    // (with every high nibble 3, no byte carries into the next one).
     x & HI == ZEROS && (x.wrapping_add(0x0606_0606_0606_0606) & HI) == ZEROS
 }
 

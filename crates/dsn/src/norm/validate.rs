@@ -107,10 +107,7 @@ impl Codes {
     }
 }
 
-#[inline]
-fn all_digits(b: &[u8]) -> bool {
-    b.iter().all(u8::is_ascii_digit)
-}
+use super::hand::all_digits;
 
 /// Decimal value of ASCII digits (callers check they are digits).
 #[inline]
@@ -222,12 +219,14 @@ pub(crate) fn checks() -> &'static [TypeCheck] {
 /// block's row (no second table to look up for the common types).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Quick {
-    /// Two-digit code bitmap, when `kind` is [`QuickKind::Two`].
-    two: [u64; 2],
+    /// Two-digit code bitmap ([`QuickKind::Two`]) or the ASCII bytes a
+    /// [`QuickKind::Class`] value is made of.
+    set: [u64; 2],
     /// 1 + the type index; 0: not a rubric of the reference norm.
     pub(crate) ty1: u16,
-    min: u16,
-    max: u16,
+    /// Length bounds: `len - lo` (wrapping) at most `span`.
+    lo: u16,
+    span: u32,
     kind: QuickKind,
 }
 
@@ -235,21 +234,49 @@ pub(crate) struct Quick {
 enum QuickKind {
     /// A two-digit code list.
     Two,
+    /// A three-digit code list (the bitmap of [`Codes::Three`]).
+    Three(&'static [u64; 16]),
+    /// Codes of at most 7 bytes (the sorted list of [`Codes::Packed`];
+    /// a thin pointer to the box keeps the record small).
+    #[allow(clippy::borrowed_box)]
+    Packed(&'static Box<[u64]>),
     /// Length, then a hand-written pattern.
     Hand(Hand),
+    /// Length, then a pattern `[…]+` of one character class: at least one
+    /// byte, every one in `set` (ASCII values only).
+    Class,
     /// Length only.
     Length,
     /// Anything else: [`check_in`].
     Full,
 }
 
+/// `[…]+`: one bracketed class, nothing nested or escaped around it.
+fn class_plus(p: &str) -> Option<&str> {
+    let inner = p.strip_prefix('[')?.strip_suffix("]+")?;
+    (!inner.is_empty() && !inner.contains(['[', ']'])).then_some(inner)
+}
+
+/// The ASCII bytes that match `[…]` alone, from the type's own DFA.
+fn class_set(p: &str) -> Option<[u64; 2]> {
+    class_plus(p)?;
+    let dfa = Dfa::build(p)?;
+    let mut set = [0u64; 2];
+    for c in 0..128u8 {
+        if dfa.is_match(&[c]) {
+            set[usize::from(c / 64)] |= 1 << (c % 64);
+        }
+    }
+    Some(set)
+}
+
 impl Quick {
     /// Not a rubric of the norm.
     pub(crate) const NONE: Quick = Quick {
-        two: [0; 2],
+        set: [0; 2],
         ty1: 0,
-        min: 0,
-        max: 0,
+        lo: 0,
+        span: u32::MAX,
         kind: QuickKind::Full,
     };
 
@@ -261,28 +288,47 @@ impl Quick {
         else {
             return Quick::NONE;
         };
-        let kind = match (&t.codes, t.hand, &t.pattern) {
+        let max = if t.max == 0 {
+            u32::MAX
+        } else {
+            u32::from(t.max)
+        };
+        let mut q = Quick {
+            set: [0; 2],
+            ty1,
+            lo: t.min,
+            span: max.wrapping_sub(u32::from(t.min)),
+            kind: QuickKind::Full,
+        };
+        if max < u32::from(t.min) {
+            return q;
+        }
+        match (&t.codes, t.hand, &t.pattern) {
+            // Code lists: no length bounds.
             (Some(Codes::Two(m)), _, _) => {
-                return Quick {
-                    two: *m,
-                    ty1,
-                    min: t.min,
-                    max: t.max,
-                    kind: QuickKind::Two,
+                q.set = *m;
+                q.kind = QuickKind::Two;
+            }
+            (Some(Codes::Three(m)), _, _) => q.kind = QuickKind::Three(m),
+            (Some(Codes::Packed(p)), _, _) => q.kind = QuickKind::Packed(p),
+            (Some(_), _, _) => {}
+            (None, Some(h), _) => q.kind = QuickKind::Hand(h),
+            (None, None, None) => q.kind = QuickKind::Length,
+            (None, None, Some(p)) => {
+                if let Some(set) = class_set(p.text) {
+                    q.set = set;
+                    q.kind = QuickKind::Class;
                 }
             }
-            (Some(_), _, _) => QuickKind::Full,
-            (None, Some(h), _) => QuickKind::Hand(h),
-            (None, None, None) => QuickKind::Length,
-            (None, None, Some(_)) => QuickKind::Full,
-        };
-        Quick {
-            two: [0; 2],
-            ty1,
-            min: t.min,
-            max: t.max,
-            kind,
         }
+        if matches!(
+            q.kind,
+            QuickKind::Two | QuickKind::Three(_) | QuickKind::Packed(_)
+        ) {
+            q.lo = 0;
+            q.span = u32::MAX;
+        }
+        q
     }
 
     /// [`check_in`] for an ASCII `value` of this record's type.
@@ -290,26 +336,56 @@ impl Quick {
     pub(crate) fn check(&self, checks: &[TypeCheck], value: &str) -> Option<Fail> {
         let b = value.as_bytes();
         let len = b.len();
-        let length_ok = |q: &Quick| {
-            !((q.min > 0 && len < usize::from(q.min)) || (q.max > 0 && len > usize::from(q.max)))
-        };
         match self.kind {
-            QuickKind::Two => {
-                let ok = len == 2 && all_digits(b) && {
-                    let n = number(b);
-                    self.two[n / 64] >> (n % 64) & 1 == 1
-                };
-                (!ok).then_some(Fail::Code)
+            QuickKind::Two | QuickKind::Three(_) | QuickKind::Packed(_) => {
+                (!self.valid(b)).then_some(Fail::Code)
             }
-            QuickKind::Hand(h) => {
-                if !length_ok(self) {
+            QuickKind::Hand(_) | QuickKind::Class | QuickKind::Length => {
+                if !self.length_ok(len) {
                     Some(Fail::Length(len))
                 } else {
-                    (!h.is_match(b)).then_some(Fail::Pattern)
+                    (!self.valid(b)).then_some(Fail::Pattern)
                 }
             }
-            QuickKind::Length => (!length_ok(self)).then_some(Fail::Length(len)),
             QuickKind::Full => check_in(checks, TypeRef(self.ty1.wrapping_sub(1)), value, true),
+        }
+    }
+
+    #[inline(always)]
+    fn length_ok(&self, len: usize) -> bool {
+        len.wrapping_sub(usize::from(self.lo)) <= self.span as usize
+    }
+
+    /// Whether an ASCII value fits: the same as `check(..).is_none()` but
+    /// for [`QuickKind::Full`], which needs [`check_in`] (false here).
+    #[inline(always)]
+    pub(crate) fn valid(&self, b: &[u8]) -> bool {
+        let len = b.len();
+        if !self.length_ok(len) {
+            return false;
+        }
+        match self.kind {
+            QuickKind::Two => {
+                len == 2 && all_digits(b) && {
+                    let n = number(b);
+                    self.set[n / 64] >> (n % 64) & 1 == 1
+                }
+            }
+            QuickKind::Three(m) => {
+                len == 3 && all_digits(b) && {
+                    let n = number(b);
+                    m[n / 64] >> (n % 64) & 1 == 1
+                }
+            }
+            QuickKind::Packed(p) => packed(b).is_some_and(|x| p.binary_search(&x).is_ok()),
+            QuickKind::Hand(h) => h.is_match(b),
+            QuickKind::Class => {
+                len > 0
+                    && b.iter()
+                        .all(|&c| c < 128 && self.set[usize::from(c >> 6)] >> (c & 63) & 1 == 1)
+            }
+            QuickKind::Length => true,
+            QuickKind::Full => false,
         }
     }
 }
@@ -448,30 +524,40 @@ mod tests {
             "FR",
             "P24V01",
             "a b",
+            "LYON",
+            "L'ISLE",
+            "A_B",
+            "x\ty",
+            "Z9",
+            "\x0b",
+            "~",
+            "lyon 2",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
         values.extend((0..=90).map(|n| "A".repeat(n)));
         values.extend((0..=40).map(|n| "9".repeat(n)));
-        let mut kinds = [0usize; 4];
+        let mut kinds = [0usize; 7];
         for (i, t) in norm_table::TYPES.iter().enumerate() {
             let q = Quick::of(i as u16 + 1);
             assert_eq!(usize::from(q.ty1), i + 1);
             kinds[match q.kind {
                 QuickKind::Two => 0,
-                QuickKind::Hand(_) => 1,
-                QuickKind::Length => 2,
-                QuickKind::Full => 3,
+                QuickKind::Three(_) => 1,
+                QuickKind::Packed(_) => 2,
+                QuickKind::Hand(_) => 3,
+                QuickKind::Class => 4,
+                QuickKind::Length => 5,
+                QuickKind::Full => 6,
             }] += 1;
             let own = t.codes.iter().map(|c| c.to_string());
             for v in values.iter().cloned().chain(own) {
-                assert_eq!(
-                    q.check(checks(), &v),
-                    check_in(checks(), TypeRef(i as u16), &v, true),
-                    "{} {v:?}",
-                    t.name
-                );
+                let full = check_in(checks(), TypeRef(i as u16), &v, true);
+                assert_eq!(q.check(checks(), &v), full, "{} {v:?}", t.name);
+                if !matches!(q.kind, QuickKind::Full) {
+                    assert_eq!(q.valid(v.as_bytes()), full.is_none(), "{} {v:?}", t.name);
+                }
             }
         }
         // Each short path is taken by some type.
@@ -539,15 +625,28 @@ mod tests {
             cases: 300,
             ..ProptestConfig::default()
         });
-        for t in norm_table::TYPES {
+        let mut classes = 0;
+        for (i, t) in norm_table::TYPES.iter().enumerate() {
             let Some(p) = t.pattern else { continue };
             let (Some(re), Some(dfa)) = (regex_of(p), Dfa::build(p)) else {
                 continue;
             };
             let hand = Hand::for_pattern(p);
+            let q = Quick::of(i as u16 + 1);
+            let class = matches!(q.kind, QuickKind::Class);
+            classes += usize::from(class);
             runner
                 .run(&samples(p), |s| {
                     prop_assert_eq!(dfa.is_match(s.as_bytes()), re.is_match(&s), "{} {:?}", p, s);
+                    if class && s.is_ascii() {
+                        prop_assert_eq!(
+                            q.valid(s.as_bytes()),
+                            q.length_ok(s.len()) && re.is_match(&s),
+                            "class {:?} {:?}",
+                            p,
+                            s
+                        );
+                    }
                     if let Some(h) = hand {
                         prop_assert_eq!(
                             h.is_match(s.as_bytes()),
@@ -561,5 +660,6 @@ mod tests {
                 })
                 .unwrap();
         }
+        assert!(classes > 0, "no type takes the class path");
     }
 }

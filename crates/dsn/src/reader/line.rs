@@ -115,9 +115,8 @@ impl Core {
             Some(q) if q.ty1 != 0 => q,
             _ => return false,
         };
-        // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
-        let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
-        if self.opts.validate_types && q.check(self.checks, value).is_some() {
+        let value = &l[16..n - 1];
+        if self.opts.validate_types && !q.valid(value) {
             return false;
         }
         // What `line`, `rubric_id` and `rubric` do for this line.

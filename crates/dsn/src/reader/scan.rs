@@ -5,7 +5,7 @@
 
 use super::raw::{RawField, Text};
 use super::Core;
-use crate::norm::{Quick, TypeCheck};
+use crate::norm::Quick;
 
 #[cfg(test)]
 thread_local! {
@@ -104,8 +104,8 @@ impl Run {
     /// The commonest line, taken whole when it can be: ASCII (the caller's
     /// condition), canonical (`Sxx.Gyy.zz.nnn,'value'`, value not empty), in
     /// the open block (same identifier as the line before) with a higher
-    /// rubric number, a rubric of the norm, and a valid value when values
-    /// are checked. Records it as [`Core::line`] would; false (nothing done)
+    /// rubric number, a rubric of the norm, and a value that its record
+    /// alone finds valid ([`Quick::valid`]) when values are checked. Records it as [`Core::line`] would; false (nothing done)
     /// for any other line, which then takes the general path.
     /// `buf[start..end]` is the line without its `\n`.
     #[inline(always)]
@@ -117,7 +117,7 @@ impl Run {
         start: usize,
         end: usize,
         max_line: usize,
-        checks: Option<&[TypeCheck]>,
+        validate: bool,
         fields: &mut Vec<RawField>,
     ) -> bool {
         let l = &buf[start..end];
@@ -145,12 +145,9 @@ impl Run {
             Some(q) if q.ty1 != 0 => q,
             _ => return false,
         };
-        // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
-        let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
-        if let Some(checks) = checks {
-            if q.check(checks, value).is_some() {
-                return false;
-            }
+        let value = &l[16..n - 1];
+        if validate && !q.valid(value) {
+            return false;
         }
         self.line_no = self.line_no.saturating_add(1);
         self.lines += 1;
@@ -207,7 +204,7 @@ impl Core {
             return !self.ready.is_empty();
         }
         let max_line = self.opts.max_line_bytes;
-        let checks = self.opts.validate_types.then_some(self.checks);
+        let validate = self.opts.validate_types;
         let mut run = Run::new(self);
         loop {
             while nl == 0 {
@@ -242,7 +239,7 @@ impl Core {
                     start,
                     end,
                     max_line,
-                    checks,
+                    validate,
                     &mut self.work.fields,
                 )
             {
