@@ -26,6 +26,7 @@ pub(crate) struct Invalid {
 }
 
 /// A code list in the form cheapest to test.
+#[derive(Debug)]
 enum Codes {
     /// Every code is two ASCII digits: bit `n` of the pair set for code `n`.
     Two([u64; 2]),
@@ -84,8 +85,7 @@ impl Codes {
     }
 
     #[inline]
-    fn contains(&self, v: &str) -> bool {
-        let b = v.as_bytes();
+    fn contains(&self, b: &[u8]) -> bool {
         match self {
             Codes::Two(m) => {
                 if b.len() != 2 || !all_digits(b) {
@@ -102,7 +102,8 @@ impl Codes {
                 m[n / 64] >> (n % 64) & 1 == 1
             }
             Codes::Packed(p) => packed(b).is_some_and(|x| p.binary_search(&x).is_ok()),
-            Codes::List(l) => l.binary_search(&v).is_ok(),
+            // Byte order is `str` order.
+            Codes::List(l) => l.binary_search_by(|c| c.as_bytes().cmp(b)).is_ok(),
         }
     }
 }
@@ -236,10 +237,8 @@ enum QuickKind {
     Two,
     /// A three-digit code list (the bitmap of [`Codes::Three`]).
     Three(&'static [u64; 16]),
-    /// Codes of at most 7 bytes (the sorted list of [`Codes::Packed`];
-    /// a thin pointer to the box keeps the record small).
-    #[allow(clippy::borrowed_box)]
-    Packed(&'static Box<[u64]>),
+    /// Any other code list.
+    Codes(&'static Codes),
     /// Length, then a hand-written pattern.
     Hand(Hand),
     /// Length, then a pattern `[…]+` of one character class: at least one
@@ -310,8 +309,7 @@ impl Quick {
                 q.kind = QuickKind::Two;
             }
             (Some(Codes::Three(m)), _, _) => q.kind = QuickKind::Three(m),
-            (Some(Codes::Packed(p)), _, _) => q.kind = QuickKind::Packed(p),
-            (Some(_), _, _) => {}
+            (Some(c), _, _) => q.kind = QuickKind::Codes(c),
             (None, Some(h), _) => q.kind = QuickKind::Hand(h),
             (None, None, None) => q.kind = QuickKind::Length,
             (None, None, Some(p)) => {
@@ -323,7 +321,7 @@ impl Quick {
         }
         if matches!(
             q.kind,
-            QuickKind::Two | QuickKind::Three(_) | QuickKind::Packed(_)
+            QuickKind::Two | QuickKind::Three(_) | QuickKind::Codes(_)
         ) {
             q.lo = 0;
             q.span = u32::MAX;
@@ -337,7 +335,7 @@ impl Quick {
         let b = value.as_bytes();
         let len = b.len();
         match self.kind {
-            QuickKind::Two | QuickKind::Three(_) | QuickKind::Packed(_) => {
+            QuickKind::Two | QuickKind::Three(_) | QuickKind::Codes(_) => {
                 (!self.valid(b)).then_some(Fail::Code)
             }
             QuickKind::Hand(_) | QuickKind::Class | QuickKind::Length => {
@@ -377,7 +375,7 @@ impl Quick {
                     m[n / 64] >> (n % 64) & 1 == 1
                 }
             }
-            QuickKind::Packed(p) => packed(b).is_some_and(|x| p.binary_search(&x).is_ok()),
+            QuickKind::Codes(c) => c.contains(b),
             QuickKind::Hand(h) => h.is_match(b),
             QuickKind::Class => {
                 len > 0
@@ -416,7 +414,7 @@ pub(crate) fn check_in(
 ) -> Option<Fail> {
     let t = checks.get(usize::from(ty.0))?;
     if let Some(codes) = &t.codes {
-        return (!codes.contains(value)).then_some(Fail::Code);
+        return (!codes.contains(value.as_bytes())).then_some(Fail::Code);
     }
     let len = if ascii || value.is_ascii() {
         value.len()
@@ -545,7 +543,7 @@ mod tests {
             kinds[match q.kind {
                 QuickKind::Two => 0,
                 QuickKind::Three(_) => 1,
-                QuickKind::Packed(_) => 2,
+                QuickKind::Codes(_) => 2,
                 QuickKind::Hand(_) => 3,
                 QuickKind::Class => 4,
                 QuickKind::Length => 5,
@@ -570,17 +568,18 @@ mod tests {
         for t in norm_table::TYPES.iter().filter(|t| !t.codes.is_empty()) {
             let set = Codes::new(t.codes);
             for c in t.codes {
-                assert!(set.contains(c), "{} {c}", t.name);
+                assert!(set.contains(c.as_bytes()), "{} {c}", t.name);
             }
             for n in 0..1000 {
                 for v in [format!("{n}"), format!("{n:02}"), format!("{n:03}")] {
-                    assert_eq!(set.contains(&v), t.codes.contains(&v.as_str()), "{v}");
+                    let own = t.codes.contains(&v.as_str());
+                    assert_eq!(set.contains(v.as_bytes()), own, "{v}");
                 }
             }
             for v in [
                 "", "A", "0A", "RETA", "retA", "RETA\0", "9000", "+1", "١٢", "ABCDEFG", "ABCDEFGH",
             ] {
-                assert_eq!(set.contains(v), t.codes.contains(&v), "{v}");
+                assert_eq!(set.contains(v.as_bytes()), t.codes.contains(&v), "{v}");
             }
         }
     }

@@ -62,6 +62,33 @@ fn masks(buf: &[u8], at: usize) -> (u64, u64) {
     }
 }
 
+/// Line ends found at a time, before the lines are handled.
+const BATCH: usize = 64;
+
+/// The ends (`\n` offsets) of up to [`BATCH`] lines starting at `from`, with
+/// whether every byte looked at is ASCII (then so is each line found; when
+/// not, some line may still be). Returns the number of ends found.
+#[inline(always)]
+fn line_ends(buf: &[u8], from: usize, ends: &mut [usize; BATCH]) -> (usize, bool) {
+    let mut count = 0;
+    let mut na_any = 0;
+    let mut blk = from;
+    while blk < buf.len() {
+        let (mut nl, na) = masks(buf, blk);
+        na_any |= na;
+        while nl != 0 {
+            ends[count] = blk + nl.trailing_zeros() as usize;
+            count += 1;
+            if count == BATCH {
+                return (count, na_any == 0);
+            }
+            nl &= nl - 1;
+        }
+        blk += 64;
+    }
+    (count, na_any == 0)
+}
+
 /// Bytes 8..16 of a line, as a little-endian `u64`, that must match the
 /// open block's identifier (bytes 8..11) and the `,'` after the rubric number
 /// (bytes 14..16); bytes 11..14 are the rubric number.
@@ -74,7 +101,8 @@ const COMMA_QUOTE: u64 = (b',' as u64) << 48 | (b'\'' as u64) << 56;
 struct Run {
     /// [`Core::fast_ok`].
     ok: bool,
-    /// Bytes 0..8 of the open block's lines ([`Core::prefix`]).
+    /// Bytes 0..8 of the open block's lines ([`Core::prefix`]); when not
+    /// `ok`, all 0xFF bytes, which no ASCII line matches.
     head: u64,
     /// Bytes 8..16 of them under [`TAIL_MASK`].
     tail: u64,
@@ -82,8 +110,9 @@ struct Run {
     last: u16,
     qrow: &'static [Quick],
     line_no: u32,
-    /// Lines taken since the run started, and those ending in `\r\n`.
-    lines: u64,
+    /// Records when the run started: the lines taken are those after.
+    fields0: usize,
+    /// Lines taken that end in `\r\n`.
     crlf: u64,
 }
 
@@ -91,12 +120,16 @@ impl Run {
     fn new(core: &Core) -> Run {
         Run {
             ok: core.fast_ok,
-            head: core.prefix.0,
+            head: if core.fast_ok {
+                core.prefix.0
+            } else {
+                u64::MAX
+            },
             tail: core.prefix.1 | COMMA_QUOTE,
             last: core.cur_last,
             qrow: core.qrow,
             line_no: core.line_no,
-            lines: 0,
+            fields0: core.work.fields.len(),
             crlf: 0,
         }
     }
@@ -105,9 +138,10 @@ impl Run {
     /// condition), canonical (`Sxx.Gyy.zz.nnn,'value'`, value not empty), in
     /// the open block (same identifier as the line before) with a higher
     /// rubric number, a rubric of the norm, and a value that its record
-    /// alone finds valid ([`Quick::valid`]) when values are checked. Records it as [`Core::line`] would; false (nothing done)
-    /// for any other line, which then takes the general path.
-    /// `buf[start..end]` is the line without its `\n`.
+    /// alone finds valid ([`Quick::valid`]) when values are checked. Records
+    /// it as [`Core::line`] would; false (nothing done) for any other line,
+    /// which then takes the general path. `buf[start..end]` is the line
+    /// without its `\n`.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     fn take(
@@ -121,16 +155,20 @@ impl Run {
         fields: &mut Vec<RawField>,
     ) -> bool {
         let l = &buf[start..end];
-        let crlf = matches!(l, [.., b'\r']);
-        let n = l.len() - usize::from(crlf);
-        if n < 18 || l.len() > max_line {
+        if l.len() < 18 || l.len() > max_line {
             return false;
         }
         let head = u64::from_le_bytes(l[..8].try_into().unwrap_or_default());
         let tail = u64::from_le_bytes(l[8..16].try_into().unwrap_or_default());
-        if head != self.head || tail & TAIL_MASK != self.tail || l[n - 1] != b'\'' {
+        if head != self.head || tail & TAIL_MASK != self.tail {
             return false;
         }
+        // The closing quote, before a `\r` or not.
+        let (n, crlf) = match l[l.len() - 1] {
+            b'\'' => (l.len(), false),
+            b'\r' if l[l.len() - 2] == b'\'' && l.len() > 18 => (l.len() - 1, true),
+            _ => return false,
+        };
         // Bytes 11..14: three ASCII digits (high nibble 3, low nibble < 10).
         let d = (tail >> 24) as u32 & 0xFF_FFFF;
         if d & 0xF0_F0F0 != 0x30_3030 || (d + 0x06_0606) & 0xF0_F0F0 != 0x30_3030 {
@@ -150,7 +188,6 @@ impl Run {
             return false;
         }
         self.line_no = self.line_no.saturating_add(1);
-        self.lines += 1;
         self.crlf += u64::from(crlf);
         fields.push(RawField {
             start: base + (start + 16) as u64,
@@ -168,22 +205,23 @@ impl Core {
     /// Add the lines taken by `run` to the counters and the open block.
     #[inline]
     fn sync(&mut self, run: &mut Run) {
-        if run.lines == 0 {
+        let w = &mut self.work;
+        let lines = (w.fields.len() - run.fields0) as u64;
+        if lines == 0 {
             return;
         }
-        self.line_no = run.line_no;
-        self.cur_last = run.last;
-        self.summary.lines += run.lines;
-        self.summary.rubric_lines += run.lines;
-        self.summary.crlf_lines += run.crlf;
-        if let Some(e) = &mut self.envoi {
-            e.lines += run.lines;
-        }
-        let w = &mut self.work;
         if let Some(b) = w.blocks.last_mut() {
             b.end = w.fields.len() as u32;
         }
-        run.lines = 0;
+        run.fields0 = w.fields.len();
+        self.line_no = run.line_no;
+        self.cur_last = run.last;
+        self.summary.lines += lines;
+        self.summary.rubric_lines += lines;
+        self.summary.crlf_lines += run.crlf;
+        if let Some(e) = &mut self.envoi {
+            e.lines += lines;
+        }
         run.crlf = 0;
     }
 
@@ -192,67 +230,50 @@ impl Core {
     /// completed it).
     pub(super) fn scan(&mut self, text: Text<'_>, pos: &mut usize) -> bool {
         let buf = text.buf;
-        if *pos >= buf.len() {
-            return false;
-        }
-        let mut blk = *pos;
-        let (mut nl, mut na) = masks(buf, blk);
-        // The line being looked for starts at `*pos`; `na_before`: it has a
-        // non-ASCII byte in the blocks already passed.
-        let mut na_before = false;
         if !self.ready.is_empty() || self.halted {
             return !self.ready.is_empty();
         }
         let max_line = self.opts.max_line_bytes;
         let validate = self.opts.validate_types;
-        let mut run = Run::new(self);
+        let mut ends = [0; BATCH];
+        let mut at = *pos;
         loop {
-            while nl == 0 {
-                let from = (*pos).saturating_sub(blk) as u32;
-                na_before |= na.checked_shr(from).unwrap_or(0) != 0;
-                blk += 64;
-                if blk >= buf.len() {
-                    self.sync(&mut run);
-                    return false;
-                }
-                (nl, na) = masks(buf, blk);
+            let (count, ascii_all) = line_ends(buf, at, &mut ends);
+            if count == 0 {
+                *pos = at;
+                return false;
             }
-            let k = nl.trailing_zeros();
-            let end = blk + k as usize;
-            // The part of the line inside this block is bits from..k (k < 64,
-            // and from <= k as the line starts before its newline).
-            let ascii = !na_before
-                && (na == 0 || {
-                    let from = (*pos).saturating_sub(blk) as u32;
-                    na & (1u64 << k).wrapping_sub(1) & (u64::MAX << from) == 0
-                });
-            let start = *pos;
-            *pos = end + 1;
-            na_before = false;
-            nl &= nl - 1;
-            // Only a line of the general path can complete a declaration or halt.
-            if ascii
-                && run.ok
-                && run.take(
-                    buf,
-                    text.base,
-                    start,
-                    end,
-                    max_line,
-                    validate,
-                    &mut self.work.fields,
-                )
-            {
-                continue;
+            let mut run = Run::new(self);
+            for &end in &ends[..count] {
+                let start = at;
+                at = end + 1;
+                let ascii = ascii_all || buf[start..end].is_ascii();
+                if ascii
+                    && run.take(
+                        buf,
+                        text.base,
+                        start,
+                        end,
+                        max_line,
+                        validate,
+                        &mut self.work.fields,
+                    )
+                {
+                    continue;
+                }
+                self.sync(&mut run);
+                if !(ascii && run.ok && self.block_line(text, start, end)) {
+                    self.line(text, start, end - start, end + 1, ascii);
+                }
+                // Only a line of the general path can complete a
+                // declaration or halt.
+                if !self.ready.is_empty() || self.halted {
+                    *pos = at;
+                    return !self.ready.is_empty();
+                }
+                run = Run::new(self);
             }
             self.sync(&mut run);
-            if !(ascii && run.ok && self.block_line(text, start, end)) {
-                self.line(text, start, end - start, end + 1, ascii);
-            }
-            if !self.ready.is_empty() || self.halted {
-                return !self.ready.is_empty();
-            }
-            run = Run::new(self);
         }
     }
 }
@@ -345,6 +366,36 @@ mod tests {
                     b[i + from..i + to].copy_from_slice(&id);
                 }
                 assert_same(&b, &format!("{name} identifier mutant {m}"));
+            }
+        }
+    }
+
+    #[test]
+    fn line_ends_agree_with_bytes() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for round in 0..300 {
+            let len = round * 7 % 700;
+            let b: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    match seed % 50 {
+                        0..=4 => b'\n',
+                        5 if round % 3 == 0 => 0xE9,
+                        _ => b'A' + (seed >> 8) as u8 % 26,
+                    }
+                })
+                .collect();
+            for from in [0, 1, 5, 63, 64, 65, 200].into_iter().filter(|&f| f <= len) {
+                let mut ends = [0; BATCH];
+                let (count, ascii) = line_ends(&b, from, &mut ends);
+                let want: Vec<usize> = (from..len).filter(|&i| b[i] == b'\n').take(BATCH).collect();
+                assert_eq!(&ends[..count], &want[..], "round {round} from {from}");
+                if ascii {
+                    let last = want.last().map_or(from, |&e| e);
+                    assert!(b[from..last].is_ascii(), "round {round} from {from}");
+                }
             }
         }
     }
