@@ -128,7 +128,27 @@ impl Core {
         self.prefix = (head, tail & 0xFF_FFFF, block);
         self.row_block = block;
         self.qrow = qrow;
-        self.new_block(text, block, num, line_no, text.base + start as u64);
+        // `new_block` for an S21 block while a block is open (`fast_ok`),
+        // placing an open S21 block without the dispatch of `place`.
+        if self.cur_id == block && num != 1 {
+            self.instance_split(block, num, line_no);
+        }
+        self.cur_open = false;
+        match self.work.blocks.len().checked_sub(1) {
+            Some(bi) if self.cur_id.s == 21 && self.cur_id.g == 0 => self.place_s21(bi as u32),
+            _ => self.place(text),
+        }
+        let w = &mut self.work;
+        w.blocks.push(RawBlock {
+            id: block,
+            line: line_no,
+            first: w.fields.len() as u32,
+            end: w.fields.len() as u32,
+            decoded_start: w.decoded.len() as u32,
+            offset: text.base + start as u64,
+        });
+        self.cur_open = true;
+        self.cur_id = block;
         if let Some(e) = &mut self.envoi {
             e.lines += 1;
         }
@@ -405,15 +425,8 @@ impl Core {
 
     /// Close the open block (placing it in the tree) and open one for `block`.
     fn new_block(&mut self, text: Text<'_>, block: BlockId, num: u16, line_no: u32, line_at: u64) {
-        // Two instances of one block in a row, the second not starting at
-        // .001: legal only for optional first rubrics, often a sign of
-        // rubrics written out of order.
         if self.cur_open && self.cur_id == block && num != 1 {
-            let msg = format!(
-                "rubric number goes down inside {block}: read as a new block instance (rubrics out of order?)"
-            );
-            let rid = rubric_id(block, num);
-            self.diag(Severity::Warning, "instance-split", line_no, Some(rid), msg);
+            self.instance_split(block, num, line_no);
         }
         if self.cur_open {
             self.cur_open = false;
@@ -434,6 +447,19 @@ impl Core {
         });
         self.cur_open = true;
         self.cur_id = block;
+    }
+
+    /// Two instances of one block in a row, the second not starting at
+    /// .001: legal only for optional first rubrics, often a sign of
+    /// rubrics written out of order.
+    #[cold]
+    #[inline(never)]
+    fn instance_split(&mut self, block: BlockId, num: u16, line_no: u32) {
+        let msg = format!(
+            "rubric number goes down inside {block}: read as a new block instance (rubrics out of order?)"
+        );
+        let rid = rubric_id(block, num);
+        self.diag(Severity::Warning, "instance-split", line_no, Some(rid), msg);
     }
 
     #[cold]
