@@ -205,12 +205,15 @@ pub(super) fn all_digits(b: &[u8]) -> bool {
 /// exactly 8 ASCII digits).
 #[inline(always)]
 fn day_month_century(v: &[u8]) -> Option<(u8, u8, u8)> {
-    let b = <[u8; 8]>::try_from(v).ok()?;
-    if !digits8(u64::from_le_bytes(b)) {
+    let x = u64::from_le_bytes(<[u8; 8]>::try_from(v).ok()?);
+    if !digits8(x) {
         return None;
     }
-    let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
-    Some((two(0), two(2), two(4)))
+    // Digit values in each byte; byte 2k of `d * 10 + (d >> 8)` is the
+    // two-digit number of bytes 2k, 2k + 1 (at most 99: no carry).
+    let d = x - 0x3030_3030_3030_3030;
+    let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
+    Some((pairs as u8, (pairs >> 16) as u8, (pairs >> 32) as u8))
 }
 
 /// All eight bytes of `x` are ASCII digits (`0x30..=0x39`).
