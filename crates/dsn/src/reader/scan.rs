@@ -82,11 +82,11 @@ fn line_ends(buf: &[u8], from: usize, ends: &mut [usize; BATCH]) -> (usize, bool
         let (mut nl, na) = masks(buf, blk);
         na_any |= na;
         while nl != 0 {
-            ends[count] = blk + nl.trailing_zeros() as usize;
-            count += 1;
             if count == BATCH {
                 return (count, na_any == 0);
             }
+            ends[count] = blk + nl.trailing_zeros() as usize;
+            count += 1;
             nl &= nl - 1;
         }
         blk += 64;
@@ -169,11 +169,11 @@ impl Run {
             return false;
         }
         // The closing quote, before a `\r` or not.
-        let (n, crlf) = match l[l.len() - 1] {
-            b'\'' => (l.len(), false),
-            b'\r' if l[l.len() - 2] == b'\'' && l.len() > 18 => (l.len() - 1, true),
-            _ => return false,
-        };
+        let crlf = l[l.len() - 1] == b'\r';
+        let n = l.len() - usize::from(crlf);
+        if n < 18 || l[n - 1] != b'\'' {
+            return false;
+        }
         // Bytes 11..14: three ASCII digits (high nibble 3, low nibble < 10).
         let d = (tail >> 24) as u32 & 0xFF_FFFF;
         if d & 0xF0_F0F0 != 0x30_3030 || (d + 0x06_0606) & 0xF0_F0F0 != 0x30_3030 {
