@@ -32,23 +32,36 @@ enum Codes {
     Two([u64; 2]),
     /// Every code is three ASCII digits (boxed: keeps [`TypeCheck`] small).
     Three(Box<[u64; 16]>),
-    /// Every code has at most 7 bytes: the sorted [`packed`] codes.
-    Packed(Box<[u64]>),
+    /// Every code has at most 16 bytes: the sorted [`packed`] codes.
+    Packed(Box<[(u8, u128)]>),
     /// Anything else: the sorted list.
     List(&'static [&'static str]),
 }
 
-/// A value of at most 7 bytes as one integer (its bytes, then its length:
-/// distinct values give distinct integers).
+/// A value of at most 16 bytes as one key: its length, and two words that
+/// hold all its bytes between them (overlapping loads, no copy): distinct
+/// values give distinct keys.
 #[inline]
-fn packed(b: &[u8]) -> Option<u64> {
-    if b.len() > 7 {
-        return None;
-    }
-    let mut x = [0u8; 8];
-    x[..b.len()].copy_from_slice(b);
-    x[7] = b.len() as u8;
-    Some(u64::from_be_bytes(x))
+fn packed(b: &[u8]) -> Option<(u8, u128)> {
+    let n = b.len();
+    let w4 = |i: usize| {
+        u128::from(u32::from_le_bytes(
+            b[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    let w8 = |i: usize| {
+        u128::from(u64::from_le_bytes(
+            b[i..i + 8].try_into().unwrap_or_default(),
+        ))
+    };
+    let x = match n {
+        0 => 0,
+        1..=3 => u128::from(b[0]) | u128::from(b[n / 2]) << 8 | u128::from(b[n - 1]) << 16,
+        4..=7 => w4(0) | w4(n - 4) << 32,
+        8..=16 => w8(0) | w8(n - 8) << 64,
+        _ => return None,
+    };
+    Some((n as u8, x))
 }
 
 impl Codes {
@@ -75,7 +88,7 @@ impl Codes {
         } else if let Some(mut p) = codes
             .iter()
             .map(|c| packed(c.as_bytes()))
-            .collect::<Option<Vec<u64>>>()
+            .collect::<Option<Vec<(u8, u128)>>>()
         {
             p.sort_unstable();
             Codes::Packed(p.into_boxed_slice())
@@ -577,9 +590,35 @@ mod tests {
                 }
             }
             for v in [
-                "", "A", "0A", "RETA", "retA", "RETA\0", "9000", "+1", "١٢", "ABCDEFG", "ABCDEFGH",
+                "",
+                "A",
+                "0A",
+                "RETA",
+                "retA",
+                "RETA\0",
+                "9000",
+                "+1",
+                "١٢",
+                "ABCDEFG",
+                "ABCDEFGH",
+                "ABCDEFGHIJKLMNOP",
+                "ABCDEFGHIJKLMNOPQ",
             ] {
                 assert_eq!(set.contains(v.as_bytes()), t.codes.contains(&v), "{v}");
+            }
+            // Each code changed at its ends, cut or made longer.
+            for c in t.codes {
+                let b = c.as_bytes();
+                let mut near: Vec<Vec<u8>> = vec![[b, b"X"].concat(), [b"X", b].concat()];
+                if let Some((_, most)) = b.split_last() {
+                    near.push(most.to_vec());
+                    near.push([most, b"~"].concat());
+                    near.push([b"~", &b[1..]].concat());
+                }
+                for v in near {
+                    let own = t.codes.iter().any(|c| c.as_bytes() == v);
+                    assert_eq!(set.contains(&v), own, "{} {v:?}", t.name);
+                }
             }
         }
     }
