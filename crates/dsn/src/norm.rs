@@ -85,53 +85,63 @@ fn lookup() -> &'static Lookup {
             }
             nums[n] = ty.saturating_add(1);
         }
+        let quick: Vec<Quick> = (0..=norm_table::TYPES.len() as u16)
+            .map(Quick::of)
+            .collect();
         l.quick_by_num = l
             .types_by_num
             .iter()
-            .map(|row| row.iter().map(|&t| Quick::of(t)).collect())
+            .map(|row| row.iter().map(|&t| quick[usize::from(t)]).collect())
             .collect();
         l
     })
 }
 
-/// The rubric types of one block: entry `num` is 1 + the type index of
-/// rubric `num` (0 or past the end: not in the reference norm). Empty for
-/// blocks outside the norm. The reader looks this up once per block instance.
-pub(crate) fn block_row(block: BlockId) -> &'static [u16] {
-    if block.g == 0 && block.s < 100 && block.b < 100 {
-        let l = lookup();
-        let slot = l.blocks[usize::from(block.s) * 100 + usize::from(block.b)];
-        if slot != 0 {
-            return &l.types_by_num[usize::from(slot) - 1];
-        }
-    }
-    &[]
-}
-
-/// [`block_row`] as [`Quick`] records (same length, same entries).
+/// The rubrics of one block as [`Quick`] records: entry `num` is the record
+/// of rubric `num` (`ty1` = 0 or past the end: not in the reference norm).
+/// Empty for blocks outside the norm. The reader looks this up once per
+/// block instance (through [`Rows`]).
+#[cfg(test)]
 pub(crate) fn block_quick_row(block: BlockId) -> &'static [Quick] {
-    if block.g == 0 && block.s < 100 && block.b < 100 {
-        let l = lookup();
-        let slot = l.blocks[usize::from(block.s) * 100 + usize::from(block.b)];
-        if slot != 0 {
-            return &l.quick_by_num[usize::from(slot) - 1];
-        }
-    }
-    &[]
+    rows().get(block)
 }
 
-/// Status of rubric `num` in `block`, whose row is `row` ([`block_row`]).
+/// The rows of the norm table (`block_quick_row`), once the table is built (no lazy
+/// initialisation on each look-up).
+#[derive(Clone, Copy)]
+pub(crate) struct Rows(&'static Lookup);
+
+pub(crate) fn rows() -> Rows {
+    Rows(lookup())
+}
+
+impl Rows {
+    /// [`block_quick_row`].
+    #[inline]
+    pub(crate) fn get(self, block: BlockId) -> &'static [Quick] {
+        let l = self.0;
+        if block.g == 0 && block.s < 100 && block.b < 100 {
+            let slot = l.blocks[usize::from(block.s) * 100 + usize::from(block.b)];
+            if slot != 0 {
+                return &l.quick_by_num[usize::from(slot) - 1];
+            }
+        }
+        &[]
+    }
+}
+
+/// Status of rubric `num` in `block`, whose row is `row` ([`block_quick_row`]).
 #[inline]
-pub(crate) fn rubric_status_in(row: &[u16], block: BlockId, num: u16) -> RubricStatus {
+pub(crate) fn rubric_status_in(row: &[Quick], block: BlockId, num: u16) -> RubricStatus {
     match row.get(usize::from(num)) {
-        Some(&ty) if ty != 0 => RubricStatus::Known(TypeRef(ty - 1)),
+        Some(q) if q.ty1 != 0 => RubricStatus::Known(TypeRef(q.ty1 - 1)),
         _ => rubric_status_slow(block, num),
     }
 }
 
 #[cfg(test)]
 pub(crate) fn rubric_status(block: BlockId, num: u16) -> RubricStatus {
-    rubric_status_in(block_row(block), block, num)
+    rubric_status_in(block_quick_row(block), block, num)
 }
 
 #[cold]

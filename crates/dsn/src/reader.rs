@@ -102,19 +102,20 @@ pub(crate) struct Core {
     cur_open: bool,
     cur_id: BlockId,
     cur_last: u16,
-    /// Rubric types of `row_block` (looked up once per block change).
+    /// The rubrics of `row_block` (looked up once per block change).
     row_block: BlockId,
-    row: &'static [u16],
-    /// The same row as [`crate::norm::Quick`] records.
     qrow: &'static [crate::norm::Quick],
-    /// First 8 and bytes 7..11 of the last rubric identifier parsed in full,
-    /// and its block. Starts as 0xFF bytes, which no ASCII line matches.
-    prefix: (u64, u32, BlockId),
-    /// The next line may take [`Core::fast_line`]: a block other than S10
+    /// Bytes 0..8 and 8..11 (as a little-endian `u64`) of the last rubric
+    /// identifier parsed in full, and its block. Starts as 0xFF bytes, which
+    /// no ASCII line matches.
+    prefix: (u64, u64, BlockId),
+    /// The next line may take the fast path (`scan::Run`): a block other than S10
     /// is open, is the block of `prefix` and `row` is its row.
     fast_ok: bool,
     /// The type checks of the norm table.
     checks: &'static [crate::norm::TypeCheck],
+    /// The rows of the norm table.
+    rows: crate::norm::Rows,
     ready: VecDeque<RawDecl>,
     /// The declaration last handed out (recycled on the next call).
     lent: Option<RawDecl>,
@@ -175,11 +176,11 @@ impl<R: BufRead> DsnReader<R> {
                 cur_id: BlockId::new(u8::MAX, u8::MAX, u8::MAX),
                 cur_last: 0,
                 row_block: BlockId::new(u8::MAX, u8::MAX, u8::MAX),
-                row: &[],
                 qrow: &[],
-                prefix: (u64::MAX, u32::MAX, BlockId::new(u8::MAX, u8::MAX, u8::MAX)),
+                prefix: (u64::MAX, 0xFF_FFFF, BlockId::new(u8::MAX, u8::MAX, u8::MAX)),
                 fast_ok: false,
                 checks: crate::norm::checks(),
+                rows: crate::norm::rows(),
                 ready: VecDeque::new(),
                 lent: None,
                 pool: Vec::new(),

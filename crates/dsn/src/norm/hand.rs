@@ -195,8 +195,9 @@ fn departement(v: &[u8]) -> bool {
     }
 }
 
+/// Every byte is an ASCII digit.
 #[inline]
-fn all_digits(b: &[u8]) -> bool {
+pub(super) fn all_digits(b: &[u8]) -> bool {
     b.iter().all(u8::is_ascii_digit)
 }
 
@@ -204,12 +205,15 @@ fn all_digits(b: &[u8]) -> bool {
 /// exactly 8 ASCII digits).
 #[inline(always)]
 fn day_month_century(v: &[u8]) -> Option<(u8, u8, u8)> {
-    let b = <[u8; 8]>::try_from(v).ok()?;
-    if !digits8(u64::from_le_bytes(b)) {
+    let x = u64::from_le_bytes(<[u8; 8]>::try_from(v).ok()?);
+    if !digits8(x) {
         return None;
     }
-    let two = |i: usize| (b[i] - b'0') * 10 + (b[i + 1] - b'0');
-    Some((two(0), two(2), two(4)))
+    // Digit values in each byte; byte 2k of `d * 10 + (d >> 8)` is the
+    // two-digit number of bytes 2k, 2k + 1 (at most 99: no carry).
+    let d = x - 0x3030_3030_3030_3030;
+    let pairs = d.wrapping_mul(10).wrapping_add(d >> 8);
+    Some((pairs as u8, (pairs >> 16) as u8, (pairs >> 32) as u8))
 }
 
 /// All eight bytes of `x` are ASCII digits (`0x30..=0x39`).
@@ -217,7 +221,8 @@ fn day_month_century(v: &[u8]) -> Option<(u8, u8, u8)> {
 fn digits8(x: u64) -> bool {
     const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0;
     const ZEROS: u64 = 0x3030_3030_3030_3030;
-    // High nibble 3, and adding 6 to the low nibble does not carry out of it.
+    // High nibble 3, and adding 6 to the low nibble does not carry out of it
+    // (with every high nibble 3, no byte carries into the next one).
     x & HI == ZEROS && (x.wrapping_add(0x0606_0606_0606_0606) & HI) == ZEROS
 }
 

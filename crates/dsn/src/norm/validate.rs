@@ -26,28 +26,42 @@ pub(crate) struct Invalid {
 }
 
 /// A code list in the form cheapest to test.
+#[derive(Debug)]
 enum Codes {
     /// Every code is two ASCII digits: bit `n` of the pair set for code `n`.
     Two([u64; 2]),
     /// Every code is three ASCII digits (boxed: keeps [`TypeCheck`] small).
     Three(Box<[u64; 16]>),
-    /// Every code has at most 7 bytes: the sorted [`packed`] codes.
-    Packed(Box<[u64]>),
+    /// Every code has at most 16 bytes: the sorted [`packed`] codes.
+    Packed(Box<[(u8, u128)]>),
     /// Anything else: the sorted list.
     List(&'static [&'static str]),
 }
 
-/// A value of at most 7 bytes as one integer (its bytes, then its length:
-/// distinct values give distinct integers).
+/// A value of at most 16 bytes as one key: its length, and two words that
+/// hold all its bytes between them (overlapping loads, no copy): distinct
+/// values give distinct keys.
 #[inline]
-fn packed(b: &[u8]) -> Option<u64> {
-    if b.len() > 7 {
-        return None;
-    }
-    let mut x = [0u8; 8];
-    x[..b.len()].copy_from_slice(b);
-    x[7] = b.len() as u8;
-    Some(u64::from_be_bytes(x))
+fn packed(b: &[u8]) -> Option<(u8, u128)> {
+    let n = b.len();
+    let w4 = |i: usize| {
+        u128::from(u32::from_le_bytes(
+            b[i..i + 4].try_into().unwrap_or_default(),
+        ))
+    };
+    let w8 = |i: usize| {
+        u128::from(u64::from_le_bytes(
+            b[i..i + 8].try_into().unwrap_or_default(),
+        ))
+    };
+    let x = match n {
+        0 => 0,
+        1..=3 => u128::from(b[0]) | u128::from(b[n / 2]) << 8 | u128::from(b[n - 1]) << 16,
+        4..=7 => w4(0) | w4(n - 4) << 32,
+        8..=16 => w8(0) | w8(n - 8) << 64,
+        _ => return None,
+    };
+    Some((n as u8, x))
 }
 
 impl Codes {
@@ -74,7 +88,7 @@ impl Codes {
         } else if let Some(mut p) = codes
             .iter()
             .map(|c| packed(c.as_bytes()))
-            .collect::<Option<Vec<u64>>>()
+            .collect::<Option<Vec<(u8, u128)>>>()
         {
             p.sort_unstable();
             Codes::Packed(p.into_boxed_slice())
@@ -84,8 +98,7 @@ impl Codes {
     }
 
     #[inline]
-    fn contains(&self, v: &str) -> bool {
-        let b = v.as_bytes();
+    fn contains(&self, b: &[u8]) -> bool {
         match self {
             Codes::Two(m) => {
                 if b.len() != 2 || !all_digits(b) {
@@ -102,15 +115,13 @@ impl Codes {
                 m[n / 64] >> (n % 64) & 1 == 1
             }
             Codes::Packed(p) => packed(b).is_some_and(|x| p.binary_search(&x).is_ok()),
-            Codes::List(l) => l.binary_search(&v).is_ok(),
+            // Byte order is `str` order.
+            Codes::List(l) => l.binary_search_by(|c| c.as_bytes().cmp(b)).is_ok(),
         }
     }
 }
 
-#[inline]
-fn all_digits(b: &[u8]) -> bool {
-    b.iter().all(u8::is_ascii_digit)
-}
+use super::hand::all_digits;
 
 /// Decimal value of ASCII digits (callers check they are digits).
 #[inline]
@@ -222,12 +233,14 @@ pub(crate) fn checks() -> &'static [TypeCheck] {
 /// block's row (no second table to look up for the common types).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Quick {
-    /// Two-digit code bitmap, when `kind` is [`QuickKind::Two`].
-    two: [u64; 2],
+    /// Two-digit code bitmap ([`QuickKind::Two`]) or the ASCII bytes a
+    /// [`QuickKind::Class`] value is made of.
+    set: [u64; 2],
     /// 1 + the type index; 0: not a rubric of the reference norm.
     pub(crate) ty1: u16,
-    min: u16,
-    max: u16,
+    /// Length bounds: `len - lo` (wrapping) at most `span`.
+    lo: u16,
+    span: u32,
     kind: QuickKind,
 }
 
@@ -235,21 +248,47 @@ pub(crate) struct Quick {
 enum QuickKind {
     /// A two-digit code list.
     Two,
+    /// A three-digit code list (the bitmap of [`Codes::Three`]).
+    Three(&'static [u64; 16]),
+    /// Any other code list.
+    Codes(&'static Codes),
     /// Length, then a hand-written pattern.
     Hand(Hand),
+    /// Length, then a pattern `[…]+` of one character class: at least one
+    /// byte, every one in `set` (ASCII values only).
+    Class,
     /// Length only.
     Length,
     /// Anything else: [`check_in`].
     Full,
 }
 
+/// `[…]+`: one bracketed class, nothing nested or escaped around it.
+fn class_plus(p: &str) -> Option<&str> {
+    let inner = p.strip_prefix('[')?.strip_suffix("]+")?;
+    (!inner.is_empty() && !inner.contains(['[', ']'])).then_some(inner)
+}
+
+/// The ASCII bytes that match `[…]` alone, from the type's own DFA.
+fn class_set(p: &str) -> Option<[u64; 2]> {
+    class_plus(p)?;
+    let dfa = Dfa::build(p)?;
+    let mut set = [0u64; 2];
+    for c in 0..128u8 {
+        if dfa.is_match(&[c]) {
+            set[usize::from(c / 64)] |= 1 << (c % 64);
+        }
+    }
+    Some(set)
+}
+
 impl Quick {
     /// Not a rubric of the norm.
     pub(crate) const NONE: Quick = Quick {
-        two: [0; 2],
+        set: [0; 2],
         ty1: 0,
-        min: 0,
-        max: 0,
+        lo: 0,
+        span: u32::MAX,
         kind: QuickKind::Full,
     };
 
@@ -261,28 +300,46 @@ impl Quick {
         else {
             return Quick::NONE;
         };
-        let kind = match (&t.codes, t.hand, &t.pattern) {
+        let max = if t.max == 0 {
+            u32::MAX
+        } else {
+            u32::from(t.max)
+        };
+        let mut q = Quick {
+            set: [0; 2],
+            ty1,
+            lo: t.min,
+            span: max.wrapping_sub(u32::from(t.min)),
+            kind: QuickKind::Full,
+        };
+        if max < u32::from(t.min) {
+            return q;
+        }
+        match (&t.codes, t.hand, &t.pattern) {
+            // Code lists: no length bounds.
             (Some(Codes::Two(m)), _, _) => {
-                return Quick {
-                    two: *m,
-                    ty1,
-                    min: t.min,
-                    max: t.max,
-                    kind: QuickKind::Two,
+                q.set = *m;
+                q.kind = QuickKind::Two;
+            }
+            (Some(Codes::Three(m)), _, _) => q.kind = QuickKind::Three(m),
+            (Some(c), _, _) => q.kind = QuickKind::Codes(c),
+            (None, Some(h), _) => q.kind = QuickKind::Hand(h),
+            (None, None, None) => q.kind = QuickKind::Length,
+            (None, None, Some(p)) => {
+                if let Some(set) = class_set(p.text) {
+                    q.set = set;
+                    q.kind = QuickKind::Class;
                 }
             }
-            (Some(_), _, _) => QuickKind::Full,
-            (None, Some(h), _) => QuickKind::Hand(h),
-            (None, None, None) => QuickKind::Length,
-            (None, None, Some(_)) => QuickKind::Full,
-        };
-        Quick {
-            two: [0; 2],
-            ty1,
-            min: t.min,
-            max: t.max,
-            kind,
         }
+        if matches!(
+            q.kind,
+            QuickKind::Two | QuickKind::Three(_) | QuickKind::Codes(_)
+        ) {
+            q.lo = 0;
+            q.span = u32::MAX;
+        }
+        q
     }
 
     /// [`check_in`] for an ASCII `value` of this record's type.
@@ -290,26 +347,56 @@ impl Quick {
     pub(crate) fn check(&self, checks: &[TypeCheck], value: &str) -> Option<Fail> {
         let b = value.as_bytes();
         let len = b.len();
-        let length_ok = |q: &Quick| {
-            !((q.min > 0 && len < usize::from(q.min)) || (q.max > 0 && len > usize::from(q.max)))
-        };
         match self.kind {
-            QuickKind::Two => {
-                let ok = len == 2 && all_digits(b) && {
-                    let n = number(b);
-                    self.two[n / 64] >> (n % 64) & 1 == 1
-                };
-                (!ok).then_some(Fail::Code)
+            QuickKind::Two | QuickKind::Three(_) | QuickKind::Codes(_) => {
+                (!self.valid(b)).then_some(Fail::Code)
             }
-            QuickKind::Hand(h) => {
-                if !length_ok(self) {
+            QuickKind::Hand(_) | QuickKind::Class | QuickKind::Length => {
+                if !self.length_ok(len) {
                     Some(Fail::Length(len))
                 } else {
-                    (!h.is_match(b)).then_some(Fail::Pattern)
+                    (!self.valid(b)).then_some(Fail::Pattern)
                 }
             }
-            QuickKind::Length => (!length_ok(self)).then_some(Fail::Length(len)),
             QuickKind::Full => check_in(checks, TypeRef(self.ty1.wrapping_sub(1)), value, true),
+        }
+    }
+
+    #[inline(always)]
+    fn length_ok(&self, len: usize) -> bool {
+        len.wrapping_sub(usize::from(self.lo)) <= self.span as usize
+    }
+
+    /// Whether an ASCII value fits: the same as `check(..).is_none()` but
+    /// for [`QuickKind::Full`], which needs [`check_in`] (false here).
+    #[inline(always)]
+    pub(crate) fn valid(&self, b: &[u8]) -> bool {
+        let len = b.len();
+        if !self.length_ok(len) {
+            return false;
+        }
+        match self.kind {
+            QuickKind::Two => {
+                len == 2 && all_digits(b) && {
+                    let n = number(b);
+                    self.set[n / 64] >> (n % 64) & 1 == 1
+                }
+            }
+            QuickKind::Three(m) => {
+                len == 3 && all_digits(b) && {
+                    let n = number(b);
+                    m[n / 64] >> (n % 64) & 1 == 1
+                }
+            }
+            QuickKind::Codes(c) => c.contains(b),
+            QuickKind::Hand(h) => h.is_match(b),
+            QuickKind::Class => {
+                len > 0
+                    && b.iter()
+                        .all(|&c| c < 128 && self.set[usize::from(c >> 6)] >> (c & 63) & 1 == 1)
+            }
+            QuickKind::Length => true,
+            QuickKind::Full => false,
         }
     }
 }
@@ -340,7 +427,7 @@ pub(crate) fn check_in(
 ) -> Option<Fail> {
     let t = checks.get(usize::from(ty.0))?;
     if let Some(codes) = &t.codes {
-        return (!codes.contains(value)).then_some(Fail::Code);
+        return (!codes.contains(value.as_bytes())).then_some(Fail::Code);
     }
     let len = if ascii || value.is_ascii() {
         value.len()
@@ -448,30 +535,40 @@ mod tests {
             "FR",
             "P24V01",
             "a b",
+            "LYON",
+            "L'ISLE",
+            "A_B",
+            "x\ty",
+            "Z9",
+            "\x0b",
+            "~",
+            "lyon 2",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
         values.extend((0..=90).map(|n| "A".repeat(n)));
         values.extend((0..=40).map(|n| "9".repeat(n)));
-        let mut kinds = [0usize; 4];
+        let mut kinds = [0usize; 7];
         for (i, t) in norm_table::TYPES.iter().enumerate() {
             let q = Quick::of(i as u16 + 1);
             assert_eq!(usize::from(q.ty1), i + 1);
             kinds[match q.kind {
                 QuickKind::Two => 0,
-                QuickKind::Hand(_) => 1,
-                QuickKind::Length => 2,
-                QuickKind::Full => 3,
+                QuickKind::Three(_) => 1,
+                QuickKind::Codes(_) => 2,
+                QuickKind::Hand(_) => 3,
+                QuickKind::Class => 4,
+                QuickKind::Length => 5,
+                QuickKind::Full => 6,
             }] += 1;
             let own = t.codes.iter().map(|c| c.to_string());
             for v in values.iter().cloned().chain(own) {
-                assert_eq!(
-                    q.check(checks(), &v),
-                    check_in(checks(), TypeRef(i as u16), &v, true),
-                    "{} {v:?}",
-                    t.name
-                );
+                let full = check_in(checks(), TypeRef(i as u16), &v, true);
+                assert_eq!(q.check(checks(), &v), full, "{} {v:?}", t.name);
+                if !matches!(q.kind, QuickKind::Full) {
+                    assert_eq!(q.valid(v.as_bytes()), full.is_none(), "{} {v:?}", t.name);
+                }
             }
         }
         // Each short path is taken by some type.
@@ -484,17 +581,44 @@ mod tests {
         for t in norm_table::TYPES.iter().filter(|t| !t.codes.is_empty()) {
             let set = Codes::new(t.codes);
             for c in t.codes {
-                assert!(set.contains(c), "{} {c}", t.name);
+                assert!(set.contains(c.as_bytes()), "{} {c}", t.name);
             }
             for n in 0..1000 {
                 for v in [format!("{n}"), format!("{n:02}"), format!("{n:03}")] {
-                    assert_eq!(set.contains(&v), t.codes.contains(&v.as_str()), "{v}");
+                    let own = t.codes.contains(&v.as_str());
+                    assert_eq!(set.contains(v.as_bytes()), own, "{v}");
                 }
             }
             for v in [
-                "", "A", "0A", "RETA", "retA", "RETA\0", "9000", "+1", "١٢", "ABCDEFG", "ABCDEFGH",
+                "",
+                "A",
+                "0A",
+                "RETA",
+                "retA",
+                "RETA\0",
+                "9000",
+                "+1",
+                "١٢",
+                "ABCDEFG",
+                "ABCDEFGH",
+                "ABCDEFGHIJKLMNOP",
+                "ABCDEFGHIJKLMNOPQ",
             ] {
-                assert_eq!(set.contains(v), t.codes.contains(&v), "{v}");
+                assert_eq!(set.contains(v.as_bytes()), t.codes.contains(&v), "{v}");
+            }
+            // Each code changed at its ends, cut or made longer.
+            for c in t.codes {
+                let b = c.as_bytes();
+                let mut near: Vec<Vec<u8>> = vec![[b, b"X"].concat(), [b"X", b].concat()];
+                if let Some((_, most)) = b.split_last() {
+                    near.push(most.to_vec());
+                    near.push([most, b"~"].concat());
+                    near.push([b"~", &b[1..]].concat());
+                }
+                for v in near {
+                    let own = t.codes.iter().any(|c| c.as_bytes() == v);
+                    assert_eq!(set.contains(&v), own, "{} {v:?}", t.name);
+                }
             }
         }
     }
@@ -539,15 +663,28 @@ mod tests {
             cases: 300,
             ..ProptestConfig::default()
         });
-        for t in norm_table::TYPES {
+        let mut classes = 0;
+        for (i, t) in norm_table::TYPES.iter().enumerate() {
             let Some(p) = t.pattern else { continue };
             let (Some(re), Some(dfa)) = (regex_of(p), Dfa::build(p)) else {
                 continue;
             };
             let hand = Hand::for_pattern(p);
+            let q = Quick::of(i as u16 + 1);
+            let class = matches!(q.kind, QuickKind::Class);
+            classes += usize::from(class);
             runner
                 .run(&samples(p), |s| {
                     prop_assert_eq!(dfa.is_match(s.as_bytes()), re.is_match(&s), "{} {:?}", p, s);
+                    if class && s.is_ascii() {
+                        prop_assert_eq!(
+                            q.valid(s.as_bytes()),
+                            q.length_ok(s.len()) && re.is_match(&s),
+                            "class {:?} {:?}",
+                            p,
+                            s
+                        );
+                    }
                     if let Some(h) = hand {
                         prop_assert_eq!(
                             h.is_match(s.as_bytes()),
@@ -561,5 +698,6 @@ mod tests {
                 })
                 .unwrap();
         }
+        assert!(classes > 0, "no type takes the class path");
     }
 }

@@ -65,83 +65,90 @@ impl Core {
         self.update_fast_ok();
     }
 
-    /// Whether the next line may take [`Core::fast_line`].
-    #[inline]
-    fn update_fast_ok(&mut self) {
-        #[cfg(test)]
-        if super::scan::NO_FAST_PATH.with(std::cell::Cell::get) {
-            self.fast_ok = false;
-            return;
-        }
-        self.fast_ok = self.cur_open
-            && self.cur_id == self.prefix.2
-            && self.row_block == self.cur_id
-            && self.cur_id != ids::ENVOI;
-    }
-
-    /// The commonest line, handled whole when it can be: ASCII, canonical
-    /// (`Sxx.Gyy.zz.nnn,'value'`, value not empty), in the open block (same
-    /// identifier prefix as the line before) with a higher rubric number, and
-    /// a rubric of the norm. Does exactly what [`Core::line`] does for such a
-    /// line; false (nothing done) for any other line. Only call when
-    /// `self.fast_ok` and the line is ASCII. `text.buf[start..end]` is the
-    /// line without its `\n`.
-    #[inline(always)]
-    pub(super) fn fast_line(&mut self, text: Text<'_>, start: usize, end: usize) -> bool {
-        let mut l = &text.buf[start..end];
+    /// The line that starts a block, when [`Core::line`] would read it as a
+    /// canonical ASCII rubric line of an S21 block, a rubric of the norm
+    /// with a valid value (when checked) that opens a new block instance:
+    /// does exactly what [`Core::line`] does, without the general parse.
+    /// False (nothing done) for any other line. Only call when `fast_ok`
+    /// and the line is ASCII. `text.buf[start..end]` is the line without
+    /// its `\n`.
+    pub(super) fn block_line(&mut self, text: Text<'_>, start: usize, end: usize) -> bool {
+        /// `S21.G00.` as a little-endian `u64`.
+        const S21: u64 = u64::from_le_bytes(*b"S21.G00.");
+        let l = &text.buf[start..end];
         let crlf = matches!(l, [.., b'\r']);
-        if crlf {
-            l = &l[..l.len() - 1];
-        }
-        let n = l.len();
-        if n < 18 || end - start > self.opts.max_line_bytes {
+        let n = l.len() - usize::from(crlf);
+        if n < 18 || l.len() > self.opts.max_line_bytes {
             return false;
         }
         let head = u64::from_le_bytes(l[..8].try_into().unwrap_or_default());
-        let tail = u32::from_le_bytes(l[7..11].try_into().unwrap_or_default());
-        if head != self.prefix.0
-            || tail != self.prefix.1
-            || l[14] != b','
-            || l[15] != b'\''
+        let tail = u64::from_le_bytes(l[8..16].try_into().unwrap_or_default());
+        // Bytes 8..16: two digits, `.`, three digits, `,'`.
+        const SHAPE: u64 = 0xFFFF_0000_00FF_0000;
+        const PUNCT: u64 = u64::from_le_bytes([0, 0, b'.', 0, 0, 0, b',', b'\'']);
+        const DIGITS: u64 = 0x0000_FFFF_FF00_FFFF;
+        const ZEROS: u64 = 0x3030_3030_3030_3030 & DIGITS;
+        const HI: u64 = 0xF0F0_F0F0_F0F0_F0F0 & DIGITS;
+        if head != S21
+            || tail & SHAPE != PUNCT
+            || tail & HI != ZEROS
+            || (tail & DIGITS).wrapping_add(0x0606_0606_0606_0606 & DIGITS) & HI != ZEROS
             || l[n - 1] != b'\''
         {
             return false;
         }
-        let d = [
-            l[11].wrapping_sub(b'0'),
-            l[12].wrapping_sub(b'0'),
-            l[13].wrapping_sub(b'0'),
-        ];
-        if (d[0] > 9) | (d[1] > 9) | (d[2] > 9) {
+        let t = tail.wrapping_sub(ZEROS);
+        let digit = |i: u32| (t >> (8 * i)) as u8;
+        let b = digit(0) * 10 + digit(1);
+        let num = u16::from(digit(3)) * 100 + u16::from(digit(4)) * 10 + u16::from(digit(5));
+        let block = BlockId::new(21, 0, b);
+        // A block instance goes on: a line the fast path refused.
+        if self.cur_open && self.cur_id == block && self.cur_last < num {
             return false;
         }
-        let num = u16::from(d[0]) * 100 + u16::from(d[1]) * 10 + u16::from(d[2]);
-        if num <= self.cur_last {
-            return false;
-        }
-        let q = match self.qrow.get(usize::from(num)) {
+        let qrow = if block == self.row_block {
+            self.qrow
+        } else {
+            self.rows.get(block)
+        };
+        let q = match qrow.get(usize::from(num)) {
             Some(q) if q.ty1 != 0 => q,
             _ => return false,
         };
-        // SAFETY: `l` is ASCII (the caller's condition), hence valid UTF-8.
-        let value = unsafe { std::str::from_utf8_unchecked(&l[16..n - 1]) };
+        let value = &l[16..n - 1];
+        if self.opts.validate_types && !q.valid(value) {
+            return false;
+        }
+        // What `line`, `rubric_id` and `rubric` do for this line.
         self.line_no = self.line_no.saturating_add(1);
+        let line_no = self.line_no;
         self.summary.lines += 1;
         self.summary.crlf_lines += u64::from(crlf);
         self.summary.rubric_lines += 1;
-        let line_no = self.line_no;
-        if self.opts.validate_types {
-            if let Some(fail) = q.check(self.checks, value) {
-                let ty = norm::TypeRef(q.ty1 - 1);
-                let r = RubricLine {
-                    block: self.cur_id,
-                    num,
-                    value,
-                    defects: Defects::default(),
-                };
-                self.invalid_value(&r, ty, fail, line_no);
-            }
+        self.prefix = (head, tail & 0xFF_FFFF, block);
+        self.row_block = block;
+        self.qrow = qrow;
+        // `new_block` for an S21 block while a block is open (`fast_ok`),
+        // placing an open S21 block without the dispatch of `place`.
+        if self.cur_id == block && num != 1 {
+            self.instance_split(block, num, line_no);
         }
+        self.cur_open = false;
+        match self.work.blocks.len().checked_sub(1) {
+            Some(bi) if self.cur_id.s == 21 && self.cur_id.g == 0 => self.place_s21(bi as u32),
+            _ => self.place(text),
+        }
+        let w = &mut self.work;
+        w.blocks.push(RawBlock {
+            id: block,
+            line: line_no,
+            first: w.fields.len() as u32,
+            end: w.fields.len() as u32,
+            decoded_start: w.decoded.len() as u32,
+            offset: text.base + start as u64,
+        });
+        self.cur_open = true;
+        self.cur_id = block;
         if let Some(e) = &mut self.envoi {
             e.lines += 1;
         }
@@ -157,16 +164,33 @@ impl Core {
             b.end = w.fields.len() as u32;
         }
         self.cur_last = num;
+        // `update_fast_ok`: the open block is `block`, of the prefix and the
+        // row, not S10 (and the fast path is on, as it led here).
+        self.fast_ok = true;
         true
     }
 
-    /// The rubric identifier at the start of `l` (at least 14 bytes). A line
+    /// Whether the next line may take the fast path (`scan::Run::take`).
+    #[inline]
+    fn update_fast_ok(&mut self) {
+        #[cfg(test)]
+        if super::scan::NO_FAST_PATH.with(std::cell::Cell::get) {
+            self.fast_ok = false;
+            return;
+        }
+        self.fast_ok = self.cur_open
+            && self.cur_id == self.prefix.2
+            && self.row_block == self.cur_id
+            && self.cur_id != ids::ENVOI;
+    }
+
+    /// The rubric identifier at the start of `l` (at least 16 bytes). A line
     /// starting like the previous one (`Sxx.Gyy.zz.`) is in the same block:
     /// only its rubric number is read.
     #[inline]
     fn rubric_id(&mut self, l: &[u8]) -> Option<(BlockId, u16)> {
         let head = u64::from_le_bytes(l[..8].try_into().ok()?);
-        let tail = u32::from_le_bytes(l[7..11].try_into().ok()?);
+        let tail = u64::from_le_bytes(l[8..16].try_into().ok()?) & 0xFF_FFFF;
         if head == self.prefix.0 && tail == self.prefix.1 {
             let d = &l[11..14];
             if !d.iter().all(u8::is_ascii_digit) {
@@ -345,10 +369,9 @@ impl Core {
         }
         if r.block != self.row_block {
             self.row_block = r.block;
-            self.row = norm::block_row(r.block);
-            self.qrow = norm::block_quick_row(r.block);
+            self.qrow = self.rows.get(r.block);
         }
-        match norm::rubric_status_in(self.row, r.block, r.num) {
+        match norm::rubric_status_in(self.qrow, r.block, r.num) {
             norm::RubricStatus::Known(ty) => {
                 // The version rubric itself is not judged by an older table.
                 let version_rubric = r.block == ids::ENVOI && r.num == 6 && self.later_norm;
@@ -402,15 +425,8 @@ impl Core {
 
     /// Close the open block (placing it in the tree) and open one for `block`.
     fn new_block(&mut self, text: Text<'_>, block: BlockId, num: u16, line_no: u32, line_at: u64) {
-        // Two instances of one block in a row, the second not starting at
-        // .001: legal only for optional first rubrics, often a sign of
-        // rubrics written out of order.
         if self.cur_open && self.cur_id == block && num != 1 {
-            let msg = format!(
-                "rubric number goes down inside {block}: read as a new block instance (rubrics out of order?)"
-            );
-            let rid = rubric_id(block, num);
-            self.diag(Severity::Warning, "instance-split", line_no, Some(rid), msg);
+            self.instance_split(block, num, line_no);
         }
         if self.cur_open {
             self.cur_open = false;
@@ -431,6 +447,19 @@ impl Core {
         });
         self.cur_open = true;
         self.cur_id = block;
+    }
+
+    /// Two instances of one block in a row, the second not starting at
+    /// .001: legal only for optional first rubrics, often a sign of
+    /// rubrics written out of order.
+    #[cold]
+    #[inline(never)]
+    fn instance_split(&mut self, block: BlockId, num: u16, line_no: u32) {
+        let msg = format!(
+            "rubric number goes down inside {block}: read as a new block instance (rubrics out of order?)"
+        );
+        let rid = rubric_id(block, num);
+        self.diag(Severity::Warning, "instance-split", line_no, Some(rid), msg);
     }
 
     #[cold]

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::raw::{RawContrat, RawIndividu, Span, Text, NONE};
 use super::{Core, EnvoiSummary, LotGroup, LotSummary, S90Check};
 use crate::diag::Severity;
-use crate::model::{Block, EnvoiHeader};
+use crate::model::{Block, BlockId, EnvoiHeader};
 
 /// Level of the norm tree an S21 block hangs from (Blocks sheet of the workbook).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -425,13 +425,21 @@ impl Core {
             }
         }
         if let Some(msg) = warn {
-            let code = if level == Level::Unknown {
-                "unknown-block"
-            } else {
-                "out-of-order"
-            };
-            self.diag(Severity::Warning, code, line, Some(id.to_string()), msg);
+            self.s21_warning(level == Level::Unknown, line, id, msg);
         }
+    }
+
+    /// The warning of [`Core::place_s21`] (out of line: keeps the common
+    /// case short).
+    #[cold]
+    #[inline(never)]
+    fn s21_warning(&mut self, unknown: bool, line: u32, id: BlockId, msg: &'static str) {
+        let code = if unknown {
+            "unknown-block"
+        } else {
+            "out-of-order"
+        };
+        self.diag(Severity::Warning, code, line, Some(id.to_string()), msg);
     }
 
     pub(super) fn place_lot(&mut self, b: Block) {
