@@ -10,7 +10,7 @@ async function hydrated(page: Page) {
 
 const num = (text: string) => Number(text.match(/(\d+)/)![1]);
 
-type Item = { siret: string; score: number | null; band: string; basin: string | null; basin_label: string | null };
+type Item = { siret: string; score: number | null; band: string; basin: string | null; basin_label: string | null; hires?: number | null };
 
 async function allItems(request: APIRequestContext, query: string): Promise<Item[]> {
   const res = await request.get(`/api/v1/establishments?par_page=500&${query}`);
@@ -101,6 +101,25 @@ test("the card explains the score against peers", async ({ page, request }) => {
   await expect(card.locator("table.components thead")).toContainText("Médiane des pairs");
   expect(await card.locator("table.components tbody tr").count()).toBeGreaterThan(3);
   await expect(card.locator(".drivers")).toContainText("tire le score vers le haut");
+  // Hires by year: one row a year of the declared period; the years shown add
+  // up to the total when none is hidden, and never to more.
+  const res = await request.get(`/api/v1/establishments/${items[0].siret}`);
+  expect(res.status()).toBe(200);
+  const detail = await res.json();
+  const first = Number(detail.first_month.slice(0, 4));
+  const last = Number(detail.last_month.slice(0, 4));
+  const rows = card.locator("table.years tbody tr");
+  await expect(rows).toHaveCount(last - first + 1);
+  let shown = 0, hidden = 0;
+  for (let i = 0; i <= last - first; i++) {
+    await expect(rows.nth(i).locator("th")).toHaveText(String(first + i));
+    const cell = (await rows.nth(i).locator("td").first().innerText()).trim();
+    if (cell === "non diffusable") hidden++;
+    else shown += Number(cell);
+  }
+  expect(hidden === 0 || hidden >= 2).toBe(true);
+  if (hidden === 0) expect(shown).toBe(items[0].hires);
+  else expect(shown).toBeLessThan(items[0].hires!);
   await page.screenshot({ path: "screenshots/fiche-engagee.png" });
 });
 

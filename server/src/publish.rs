@@ -11,7 +11,9 @@ use std::path::Path;
 
 use ancrage_engine::score::DimensionScore;
 use ancrage_engine::{Component, ScoredEstablishment};
-use ancrage_published::{ComponentView, DimensionView, EstablishmentDetail, EstablishmentSummary};
+use ancrage_published::{
+    ComponentView, DimensionView, EstablishmentDetail, EstablishmentSummary, YearFigures,
+};
 use std::collections::HashMap;
 
 use ancrage_refdata::sirene::{read_sirene, SireneEstablishment};
@@ -179,7 +181,61 @@ fn published_row(
             .map(|d| dimension_view(d, s.score.is_some()))
             .collect(),
         components: s.components.iter().map(component_view).collect(),
+        by_year: year_figures(ind),
     }
+}
+
+/// Hires by year, from the first to the last declared year, with secrecy: a
+/// year of 1 to 4 hires is hidden; then, since the total is published, more
+/// years are hidden (smallest first) until the hidden years are not a single
+/// one and hold at least [`MIN_PEOPLE`] hires together, so that no small count
+/// comes out of the total by subtraction. A year without hire shows 0.
+fn year_figures(ind: &ancrage_engine::EstablishmentIndicators) -> Vec<YearFigures> {
+    let year_of = |m: &Option<String>| m.as_deref().and_then(|m| m.get(..4)?.parse::<i32>().ok());
+    let (Some(first), Some(last)) = (year_of(&ind.first_month), year_of(&ind.last_month)) else {
+        return Vec::new();
+    };
+    let get = |y: i32| ind.hires_by_year.get(&y).copied().unwrap_or_default();
+    let years: Vec<i32> = (first..=last).collect();
+    let mut hidden: Vec<bool> = years
+        .iter()
+        .map(|y| (1..MIN_PEOPLE).contains(&get(*y).hires))
+        .collect();
+    let hidden_sum = |hidden: &[bool]| -> u32 {
+        years
+            .iter()
+            .zip(hidden)
+            .filter(|(_, h)| **h)
+            .map(|(y, _)| get(*y).hires)
+            .sum()
+    };
+    while hidden.iter().any(|h| *h)
+        && (hidden.iter().filter(|h| **h).count() == 1 || hidden_sum(&hidden) < MIN_PEOPLE)
+    {
+        // The smallest year still shown that has hires.
+        let next = years
+            .iter()
+            .enumerate()
+            .filter(|(i, y)| !hidden[*i] && get(**y).hires > 0)
+            .min_by_key(|(_, y)| get(**y).hires)
+            .map(|(i, _)| i);
+        match next {
+            Some(i) => hidden[i] = true,
+            None => break,
+        }
+    }
+    years
+        .iter()
+        .zip(hidden)
+        .map(|(y, h)| {
+            let n = get(*y);
+            YearFigures {
+                year: *y,
+                hires: (!h).then_some(n.hires as i64),
+                cdi_share: (!h && n.hires > 0).then(|| n.cdi as f64 / n.hires as f64),
+            }
+        })
+        .collect()
 }
 
 /// Fill name, address, commune, point, basin and NAF label. SIRENE wins when
@@ -262,6 +318,90 @@ mod tests {
             position: Some(60.0),
             n,
         }
+    }
+
+    fn years(
+        first: &str,
+        last: &str,
+        by_year: &[(i32, u32, u32)],
+    ) -> Vec<(i32, Option<i64>, Option<f64>)> {
+        let ind = ancrage_engine::EstablishmentIndicators {
+            first_month: Some(first.into()),
+            last_month: Some(last.into()),
+            hires_by_year: by_year
+                .iter()
+                .map(|(y, hires, cdi)| {
+                    (
+                        *y,
+                        ancrage_engine::YearHires {
+                            hires: *hires,
+                            cdi: *cdi,
+                        },
+                    )
+                })
+                .collect(),
+            ..Default::default()
+        };
+        year_figures(&ind)
+            .into_iter()
+            .map(|y| (y.year, y.hires, y.cdi_share))
+            .collect()
+    }
+
+    #[test]
+    fn years_are_published_with_complementary_suppression() {
+        // Every year from 5 hires: all shown; a year without hire shows 0.
+        assert_eq!(
+            years("2021-03", "2023-06", &[(2021, 5, 5), (2023, 8, 2)]),
+            [
+                (2021, Some(5), Some(1.0)),
+                (2022, Some(0), None),
+                (2023, Some(8), Some(0.25))
+            ]
+        );
+        // 2022 has 3 hires: hidden; alone it would be the total (22) minus
+        // the others, so the smallest other year with hires (2023, 7) goes too.
+        assert_eq!(
+            years(
+                "2021-01",
+                "2024-12",
+                &[(2021, 12, 3), (2022, 3, 1), (2023, 7, 7)]
+            ),
+            [
+                (2021, Some(12), Some(0.25)),
+                (2022, None, None),
+                (2023, None, None),
+                (2024, Some(0), None)
+            ]
+        );
+        // Two small years (2 + 2 = 4 hires together, still fewer than 5):
+        // the only other year is hidden as well.
+        assert_eq!(
+            years(
+                "2022-01",
+                "2024-12",
+                &[(2022, 2, 0), (2023, 2, 1), (2024, 20, 5)]
+            ),
+            [(2022, None, None), (2023, None, None), (2024, None, None)]
+        );
+        // Two small years holding 5 hires or more together: enough.
+        assert_eq!(
+            years(
+                "2022-01",
+                "2024-12",
+                &[(2022, 4, 0), (2023, 3, 1), (2024, 9, 9)]
+            ),
+            [
+                (2022, None, None),
+                (2023, None, None),
+                (2024, Some(9), Some(1.0))
+            ]
+        );
+        // No declared month: no years.
+        assert_eq!(
+            year_figures(&ancrage_engine::EstablishmentIndicators::default()),
+            []
+        );
     }
 
     #[test]

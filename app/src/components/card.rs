@@ -2,7 +2,7 @@
 //! component against peers.
 
 use ancrage_published::{
-    band_colour, band_label, ComponentView, DimensionView, EstablishmentDetail,
+    band_colour, band_label, ComponentView, DimensionView, EstablishmentDetail, YearFigures,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -117,6 +117,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
             <dt>"en CDI"</dt><dd>{pct(s.cdi_share)}</dd>
             <dt>"Effectif en fin de période"</dt><dd>{count(s.headcount)}</dd>
         </dl>
+        <YearTrend years=d.by_year.clone()/>
         {(!d.components.is_empty()).then(|| view! {
             <table class="components">
                 <caption>"Comparaison avec des employeurs semblables"
@@ -146,9 +147,39 @@ fn Drivers(strengths: Vec<String>, weaknesses: Vec<String>) -> impl IntoView {
                 <ul class="weaknesses">{weaknesses.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
             })}
             {empty.then(|| view! { <p class="note">"Aucune composante ne se détache nettement des employeurs semblables (ni dans le meilleur quart, ni dans le moins bon)."</p> })}
-            <p class="note">"Évolution par année : pas encore publiée (les effectifs annuels sont souvent trop petits pour être diffusés)."</p>
         </div>
     }
+}
+
+/// Hires by calendar year with their CDI share (secrecy applied at publish:
+/// a hidden year is "non diffusable").
+#[component]
+fn YearTrend(years: Vec<YearFigures>) -> impl IntoView {
+    let hidden = years.iter().any(|y| y.hires.is_none());
+    (!years.is_empty()).then(|| {
+        view! {
+            <table class="years">
+                <caption>"Embauches par année"</caption>
+                <thead><tr>
+                    <th scope="col">"Année"</th>
+                    <th scope="col">"Personnes embauchées"</th>
+                    <th scope="col">"dont en CDI"</th>
+                </tr></thead>
+                <tbody>
+                    {years.into_iter().map(|y| {
+                        let (n, cdi) = match y.hires {
+                            Some(n) => (n.to_string(), pct(y.cdi_share)),
+                            None => ("non diffusable".to_string(), "—".to_string()),
+                        };
+                        view! { <tr><th scope="row">{y.year}</th><td>{n}</td><td>{cdi}</td></tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {hidden.then(|| view! {
+                <p class="note">"« non diffusable » : moins de 5 embauches cette année-là, ou année masquée avec une autre pour qu'elle ne se déduise pas du total (secret statistique). La première et la dernière année peuvent être incomplètes (voir la période des déclarations)."</p>
+            })}
+        }
+    })
 }
 
 /// Why this band, in plain French, from the published rules (docs/methode.md §5.5).

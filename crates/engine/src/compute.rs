@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 
 use crate::durability::{cdi_ends_and_months, km_effective_n};
 use crate::indicators::{ratio, EstablishmentIndicators};
@@ -211,6 +211,7 @@ impl Partial {
             women_share_stock: _,
             headcount_young,
             headcount_senior,
+            hires_by_year,
         } = &o.counts;
         let c = &mut self.counts;
         for (dst, src) in [
@@ -243,6 +244,11 @@ impl Partial {
             (&mut c.headcount_senior, headcount_senior),
         ] {
             *dst += *src;
+        }
+        for (year, y) in hires_by_year {
+            let e = c.hires_by_year.entry(*year).or_default();
+            e.hires += y.hires;
+            e.cdi += y.cdi;
         }
         self.women_stock += o.women_stock;
         self.known_sex_stock += o.known_sex_stock;
@@ -433,6 +439,9 @@ fn partial(
             NatureGroup::Cdd => ind.hires_cdd += 1,
             _ => {}
         }
+        let year = ind.hires_by_year.entry(d.year()).or_default();
+        year.hires += 1;
+        year.cdi += (h.group() == NatureGroup::Cdi) as u32;
 
         let all: Vec<&Contract> = by_person[h.person as usize]
             .iter()

@@ -1,6 +1,8 @@
 //! What the engine says about one establishment: the figures of the
 //! `ancrage inspect` contract (see docs/methode.md for each definition).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// Score band, from best to worst, or not computable.
@@ -127,6 +129,17 @@ pub struct EstablishmentIndicators {
     /// Among the headcount: aged under 26 / 50 or more at the end of the last declared month.
     pub headcount_young: u32,
     pub headcount_senior: u32,
+    /// Person-level hires by calendar year of the hire date, and those of
+    /// them in a CDI-group contract (the card's trend).
+    #[serde(default)]
+    pub hires_by_year: BTreeMap<i32, YearHires>,
+}
+
+/// Person-level hires of one calendar year.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearHires {
+    pub hires: u32,
+    pub cdi: u32,
 }
 
 impl EstablishmentIndicators {

@@ -54,7 +54,7 @@ pub mod time;
 pub mod validate;
 
 pub use compute::{compute, km_survival, Partial, Period};
-pub use indicators::{ratio, Band, EstablishmentIndicators};
+pub use indicators::{ratio, Band, EstablishmentIndicators, YearHires};
 pub use ingest::{
     Arret, Contract, Dataset, Establishment, Ingest, IngestStats, NatureGroup, Person, Suspension,
 };

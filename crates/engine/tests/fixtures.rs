@@ -202,6 +202,14 @@ fn establishment_a() {
     // BOETH + no experience, P8 long sick leave. P1 (young, alternance), P4,
     // P5 (young) and P6 (47, no earlier contract: no gap) are not.
     assert_eq!(a.hires_priority, 3);
+    // By year of hire: 2022 P1 (CDD), P4 (CDI), P5 (CDD); 2023 P3 (CDD),
+    // P6 (CDI); 2024 P7, P8 (both CDI).
+    let by_year: Vec<(i32, u32, u32)> = a
+        .hires_by_year
+        .iter()
+        .map(|(y, h)| (*y, h.hires, h.cdi))
+        .collect();
+    assert_eq!(by_year, [(2022, 3, 1), (2023, 2, 1), (2024, 2, 2)]);
     // CDD-group hires with an end: A-001 1 Mar–31 Aug 2022 = 31+30+31+30+31+31
     // = 184 d; A-020 1 Feb–31 Jul 2023 = 28+31+30+31+30+31 = 181 d; A-040
     // 1–30 Jun 2022 = 30 d (end block declared in July); A-041 Dec 2022 = 31 d.
@@ -268,6 +276,13 @@ fn establishment_b() {
     assert_eq!(b.hires_young, 1);
     assert_eq!(b.hires_cdi, 1);
     assert_eq!(b.hires_cdd, 1);
+    // Both in 2022, one of them (P8) in CDI.
+    let by_year: Vec<(i32, u32, u32)> = b
+        .hires_by_year
+        .iter()
+        .map(|(y, h)| (*y, h.hires, h.cdi))
+        .collect();
+    assert_eq!(by_year, [(2022, 2, 1)]);
     // Both hires before Jan 2023: nothing known about earlier history.
     assert_eq!(b.hires_long_gap_known, 0);
     assert_eq!(b.hires_no_experience_known, 0);

@@ -394,6 +394,7 @@ mod tests {
             peer_group: None,
             dimensions: vec![],
             components: vec![],
+            by_year: vec![],
         }
     }
 

@@ -141,6 +141,21 @@ pub struct EstablishmentDetail {
     pub peer_group: Option<String>,
     pub dimensions: Vec<DimensionView>,
     pub components: Vec<ComponentView>,
+    /// Person-level hires by calendar year, from the first to the last
+    /// declared year (secrecy applied: see [`YearFigures`]).
+    #[serde(default)]
+    pub by_year: Vec<YearFigures>,
+}
+
+/// One calendar year of an establishment's hires, as published: `hires` is
+/// `None` when the year counts 1 to 4 hires, or when it had to be hidden too
+/// so that a hidden year cannot be found by subtraction from the total;
+/// `cdi_share` is shown with `hires` only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YearFigures {
+    pub year: i32,
+    pub hires: Option<i64>,
+    pub cdi_share: Option<f64>,
 }
 
 impl EstablishmentDetail {
@@ -684,6 +699,7 @@ mod tests {
                 comp("retention_12m", Some(24.9)),
                 comp("aided", Some(25.0)),
             ],
+            by_year: vec![],
         };
         let keys = |v: Vec<&ComponentView>| v.iter().map(|c| c.key.clone()).collect::<Vec<_>>();
         // 90, 80, 76 (75 is also in the top quarter, but only three are kept).

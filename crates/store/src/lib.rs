@@ -180,6 +180,10 @@ impl PublishedStore {
                     siret: s.siret.clone(),
                     message: e.to_string(),
                 })?;
+            let by_year = serde_json::to_string(&d.by_year).map_err(|e| StoreError::Corrupt {
+                siret: s.siret.clone(),
+                message: e.to_string(),
+            })?;
             let strengths =
                 serde_json::to_string(&d.strength_tags()).unwrap_or_else(|_| "[]".into());
             let mut q = sqlx::query(
@@ -236,11 +240,13 @@ impl PublishedStore {
             }
             q.execute(&mut *tx).await?;
             sqlx::query(
-                "INSERT INTO establishment_card (siret, dimensions, components) VALUES ($1, $2, $3)",
+                "INSERT INTO establishment_card (siret, dimensions, components, by_year) \
+                 VALUES ($1, $2, $3, $4)",
             )
             .bind(&s.siret)
             .bind(dimensions)
             .bind(components)
+            .bind(by_year)
             .execute(&mut *tx)
             .await?;
         }
@@ -366,7 +372,9 @@ impl PublishedStore {
              (SELECT dimensions FROM establishment_card c WHERE c.siret = establishment.siret) \
              AS dimensions, \
              (SELECT components FROM establishment_card c WHERE c.siret = establishment.siret) \
-             AS components FROM establishment WHERE siret = $1"
+             AS components, \
+             (SELECT by_year FROM establishment_card c WHERE c.siret = establishment.siret) \
+             AS by_year FROM establishment WHERE siret = $1"
         );
         let Some(row) = sqlx::query(&sql)
             .bind(siret)
@@ -384,6 +392,8 @@ impl PublishedStore {
         let dimensions = serde_json::from_str(&dimensions).map_err(corrupt)?;
         let components: String = row.try_get("components")?;
         let components: Vec<ComponentView> = serde_json::from_str(&components).map_err(corrupt)?;
+        let by_year: String = row.try_get("by_year")?;
+        let by_year = serde_json::from_str(&by_year).map_err(corrupt)?;
         Ok(Some(EstablishmentDetail {
             summary,
             hires_women: row.try_get("hires_women")?,
@@ -395,6 +405,7 @@ impl PublishedStore {
             peer_group: row.try_get("peer_group")?,
             dimensions,
             components,
+            by_year,
         }))
     }
 

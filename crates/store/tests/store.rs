@@ -61,6 +61,18 @@ fn row(
             n: 8,
             note: None,
         }],
+        by_year: vec![
+            ancrage_published::YearFigures {
+                year: 2024,
+                hires: None,
+                cdi_share: None,
+            },
+            ancrage_published::YearFigures {
+                year: 2025,
+                hires: Some(hires),
+                cdi_share: Some(0.5),
+            },
+        ],
     }
 }
 

@@ -177,6 +177,7 @@ pub(crate) mod tests {
             peer_group: None,
             dimensions: Vec::new(),
             components: Vec::new(),
+            by_year: Vec::new(),
         }
     }
 
