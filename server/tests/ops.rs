@@ -56,40 +56,43 @@ fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
 }
 
 #[cfg(unix)]
-#[test]
-fn health_cache_headers_compression_logs_and_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = dir.path().join("site");
-    std::fs::create_dir_all(site.join("pkg")).unwrap();
-    std::fs::write(site.join("favicon.svg"), "<svg/>").unwrap();
-    std::fs::write(site.join("pkg/ancrage.js"), "export {};\n".repeat(20)).unwrap();
-    let log = dir.path().join("serve.log");
+/// `ancrage serve` on a free port of loopback over an empty store in `dir`,
+/// logging to `log` (`ANCRAGE_LOG_FORMAT` set to `log_format` when given).
+fn spawn_serve(
+    dir: &std::path::Path,
+    site: &std::path::Path,
+    log: &std::path::Path,
+    log_format: Option<&str>,
+) -> (std::process::Child, u16) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ancrage"))
-        .args([
-            "--database-url",
-            &format!("sqlite://{}", dir.path().join("published.db").display()),
-            "serve",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--site-root",
-            site.to_str().unwrap(),
-            "--refdata",
-            dir.path().join("no-refdata").to_str().unwrap(),
-            "--tile-url",
-            "https://tuiles.example.org/{z}/{x}/{y}.png",
-            "--tile-attribution",
-            "© Exemple",
-        ])
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ancrage"));
+    cmd.args([
+        "--database-url",
+        &format!("sqlite://{}", dir.join("published.db").display()),
+        "serve",
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--site-root",
+        site.to_str().unwrap(),
+        "--refdata",
+        dir.join("no-refdata").to_str().unwrap(),
+        "--tile-url",
+        "https://tuiles.example.org/{z}/{x}/{y}.png",
+        "--tile-attribution",
+        "© Exemple",
+    ])
+    .env_remove("RUST_LOG")
+    .env_remove("ANCRAGE_LOG_FORMAT")
+    .stdout(Stdio::null())
+    .stderr(std::fs::File::create(log).unwrap());
+    if let Some(f) = log_format {
+        cmd.env("ANCRAGE_LOG_FORMAT", f);
+    }
+    let child = cmd.spawn().unwrap();
     let t0 = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -98,6 +101,65 @@ fn health_cache_headers_compression_logs_and_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    (child, port)
+}
+
+/// SIGTERM, then the exit status must be 0 within 10 s (graceful shutdown).
+fn terminate(child: &mut std::process::Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if t0.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still running 10 s after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+}
+
+#[test]
+fn request_logs_as_json_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    let log = dir.path().join("serve.log");
+    let (mut child, port) = spawn_serve(dir.path(), &site, &log, Some("json"));
+    assert_eq!(get(port, "/healthz", "").0, 200);
+    terminate(&mut child);
+    let log = std::fs::read_to_string(&log).unwrap();
+    // Every line is one JSON object; the request's line carries its span's
+    // method and URI and the response's status.
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|v| v["span"]["uri"] == "/healthz")
+        .unwrap_or_else(|| panic!("no request line in:\n{log}"));
+    assert_eq!(request["level"], "INFO");
+    assert_eq!(request["span"]["method"], "GET");
+    assert_eq!(request["fields"]["status"].to_string(), "200");
+    assert!(request["fields"]["latency"].is_string(), "{request}");
+}
+
+#[test]
+fn health_cache_headers_compression_logs_and_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("favicon.svg"), "<svg/>").unwrap();
+    std::fs::write(site.join("pkg/ancrage.js"), "export {};\n".repeat(20)).unwrap();
+    let log = dir.path().join("serve.log");
+    let (mut child, port) = spawn_serve(dir.path(), &site, &log, None);
 
     let (status, _, body) = get(port, "/healthz", "");
     assert_eq!((status, body.as_slice()), (200, b"ok".as_slice()));
@@ -143,23 +205,7 @@ fn health_cache_headers_compression_logs_and_sigterm() {
     );
 
     // Graceful shutdown on SIGTERM: exit status 0.
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let t0 = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if t0.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            panic!("still running 10 s after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status}");
+    terminate(&mut child);
 
     // One INFO line a request, with its fields.
     let log = std::fs::read_to_string(&log).unwrap();
