@@ -140,6 +140,32 @@ test("the list exports as CSV with the current filters", async ({ page, request 
   expect((await unknown.json()).erreur).toContain("openapi.json");
 });
 
+test("an ignored filter is left out of the export, print and other links", async ({ page, request }) => {
+  for (const [query, bad] of [
+    ["categorie=engagees&section=I", "categorie"],
+    ["cdi_min=200&section=I", "cdi_min"],
+  ]) {
+    await page.goto(`/?${query}`);
+    await hydrated(page);
+    await expect(page.locator(".list-pane .error")).toContainText("Filtre ignoré");
+    const links = [
+      await page.locator("p.export a[download]").getAttribute("href"),
+      await page.locator("p.export a.print-all").getAttribute("href"),
+      await page.locator("tr.row a.select-toggle").first().getAttribute("href"),
+      await page.locator("th a.sort").first().getAttribute("href"),
+    ];
+    for (const href of links) {
+      expect(href).toContain("section=I");
+      expect(href).not.toContain(`${bad}=`);
+    }
+    const count = Number((await page.locator("#list-count").innerText()).match(/^(\d+)/)![1]);
+    const res = await request.get(links[0]!);
+    expect(res.status()).toBe(200);
+    const lines = (await res.text()).slice(1).trim().split("\r\n");
+    expect(lines.length - 1).toBe(count);
+  }
+});
+
 test("keyboard only: skip link, open a card, Escape closes it", async ({ page }) => {
   await page.goto("/");
   await hydrated(page);

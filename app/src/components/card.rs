@@ -11,6 +11,7 @@ use super::format::{count, pct, query_with, score};
 use super::list::error_text;
 use super::selection::SelectToggle;
 use crate::api::get_establishment;
+use crate::pages::carte::applied_params;
 
 #[component]
 pub fn Card(siret: String) -> impl IntoView {
@@ -35,7 +36,7 @@ pub fn Card(siret: String) -> impl IntoView {
         });
     }
     let detail = Resource::new(move || siret.clone(), get_establishment);
-    let close = move || query.with(|q| query_with(q, &[("etab", None)]));
+    let close = move || query.with(|q| query_with(&applied_params(q), &[("etab", None)]));
     // Escape closes the card, as a dialog would.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {

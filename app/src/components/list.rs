@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::format::{count, pct, query_with, score};
 use super::selection::SelectToggle;
+use crate::pages::carte::applied_params;
 
 #[component]
 pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> impl IntoView {
@@ -16,7 +17,8 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                 match list.await {
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(page) => {
-                        let q = query.get_untracked();
+                        // Links carry only the filters the page applied (not the ignored ones).
+                        let q = applied_params(&query.get_untracked());
                         // Pages are numbered from 1 in the URL.
                         let current: i64 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
                         let shown = page.items.len() as i64;

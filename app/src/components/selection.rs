@@ -11,6 +11,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use super::format::query_with;
+use crate::pages::carte::applied_params;
 
 /// localStorage key of the last selection.
 #[cfg(any(feature = "hydrate", feature = "csr"))]
@@ -23,6 +24,7 @@ pub fn selection_of(q: &ParamsMap) -> Vec<String> {
 
 /// The query string with `siret` added to or removed from the selection.
 pub fn toggled(q: &ParamsMap, siret: &str) -> String {
+    let q = &applied_params(q);
     let mut sel = selection_of(q);
     if let Some(i) = sel.iter().position(|s| s == siret) {
         sel.remove(i);
