@@ -88,8 +88,8 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                 </a>
                             </p>
                             <nav class="pager" aria-label="Pages de la liste">
-                                {prev.map(|h| view! { <a href=h rel="prev">"← Précédents"</a> })}
-                                {next.map(|h| view! { <a href=h rel="next">"Suivants →"</a> })}
+                                {prev.map(|h| view! { <a href=h rel="prev" data-noscroll=true>"← Précédents"</a> })}
+                                {next.map(|h| view! { <a href=h rel="next" data-noscroll=true>"Suivants →"</a> })}
                             </nav>
                         }.into_any()
                     }
@@ -120,7 +120,7 @@ fn sort_head(
     };
     view! {
         <th scope="col" aria-sort=active.then_some(order)>
-            <a class="sort" href=href>{label}<span class="visually-hidden">{hint}</span>{active.then_some(" ▾")}</a>
+            <a class="sort" href=href data-noscroll=true>{label}<span class="visually-hidden">{hint}</span>{active.then_some(" ▾")}</a>
         </th>
     }
 }

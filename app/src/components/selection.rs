@@ -47,8 +47,9 @@ pub fn SelectToggle(siret: String, name: String) -> impl IntoView {
     let href = move || query.with(|q| toggled(q, &siret));
     view! {
         // The establishment's name is part of the link text (hidden on screen),
-        // so the accessible name starts with what is visible.
-        <a class="select-toggle" class:chosen=move || chosen.get() href=href>
+        // so the accessible name starts with what is visible. `data-noscroll`:
+        // the router keeps the scroll position (the page scrolls on a tablet).
+        <a class="select-toggle" class:chosen=move || chosen.get() href=href data-noscroll=true>
             {move || if chosen.get() { "★ Dans ma sélection (retirer" } else { "☆ Ajouter" }}
             <span class="visually-hidden">{format!(" {name}")}</span>
             {move || if chosen.get() { ")" } else { " à ma sélection" }}
@@ -95,7 +96,7 @@ pub fn SelectionPanel() -> impl IntoView {
                         <p class="hint">"Ajoutez des établissements avec « ☆ Ajouter à ma sélection » pour préparer une liste à remettre ou à imprimer."</p>
                         {(n > 0).then(|| {
                             let href = query.with_untracked(|q| query_with(q, &[("sel", Some(kept.as_str()))]));
-                            view! { <p><a href=href class="resume">{format!("Reprendre ma dernière sélection ({n})")}</a></p> }
+                            view! { <p><a href=href class="resume" data-noscroll=true>{format!("Reprendre ma dernière sélection ({n})")}</a></p> }
                         })}
                     }.into_any()
                 } else {
@@ -104,7 +105,7 @@ pub fn SelectionPanel() -> impl IntoView {
                         <ul class="selection-actions">
                             <li><a href=format!("/imprimer?sel={joined}") class="print-selection">"Voir et imprimer ma sélection"</a></li>
                             <li><a href=format!("/api/v1/export.csv?sel={joined}") download="ancrage-selection.csv">"Exporter ma sélection (CSV)"</a></li>
-                            <li><a href=move || query.with(|q| query_with(q, &[("sel", None)]))>"Vider ma sélection"</a></li>
+                            <li><a href=move || query.with(|q| query_with(q, &[("sel", None)])) data-noscroll=true>"Vider ma sélection"</a></li>
                         </ul>
                     }.into_any()
                 }
