@@ -104,6 +104,18 @@ test("the card explains the score against peers", async ({ page, request }) => {
   await page.screenshot({ path: "screenshots/fiche-engagee.png" });
 });
 
+test("a card without a score lists strengths against peers, not what moves a score", async ({ page, request }) => {
+  const all = await allItems(request, "");
+  const nc = all.find((i) => i.score === null && (i as any).strengths?.length > 0);
+  test.skip(!nc, "no non-calculable establishment with a strength in this territory");
+  await page.goto(`/?etab=${nc!.siret}`);
+  await hydrated(page);
+  const card = page.locator("#fiche");
+  await expect(card.locator(".score-value")).toHaveText("n.c.");
+  await expect(card.locator(".drivers h3").first()).toHaveText("Points forts par rapport aux employeurs semblables");
+  for (const h of await card.locator(".drivers h3").allInnerTexts()) expect(h).not.toContain("score");
+});
+
 test("basins are coloured by the chosen metric and a click filters on a basin", async ({ page, request }) => {
   const basins = await basinCodes(request);
   await page.goto("/?couleur=engagees");

@@ -111,7 +111,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
                 }).collect_view()}
             </ul>
         })}
-        <Drivers strengths=d.strengths().iter().map(|c| c.label.clone()).collect() weaknesses=d.weaknesses().iter().map(|c| c.label.clone()).collect()/>
+        <Drivers calculable=s.score.is_some() strengths=d.strengths().iter().map(|c| c.label.clone()).collect() weaknesses=d.weaknesses().iter().map(|c| c.label.clone()).collect()/>
         <dl class="facts">
             <dt>"Embauches (personnes)"</dt><dd>{count(s.hires)}</dd>
             <dt>"dont femmes"</dt><dd>{pct(s.women_share)}</dd>
@@ -132,18 +132,31 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
     }
 }
 
-/// What lifts the score and what holds it back (top and bottom quarter of the peers).
+/// What lifts the score and what holds it back (top and bottom quarter of the
+/// peers); without a score, the same components are only strengths and
+/// weaknesses against similar employers.
 #[component]
-fn Drivers(strengths: Vec<String>, weaknesses: Vec<String>) -> impl IntoView {
+fn Drivers(calculable: bool, strengths: Vec<String>, weaknesses: Vec<String>) -> impl IntoView {
     let empty = strengths.is_empty() && weaknesses.is_empty();
+    let (up, down) = if calculable {
+        (
+            "Ce qui tire le score vers le haut",
+            "Ce qui le tire vers le bas",
+        )
+    } else {
+        (
+            "Points forts par rapport aux employeurs semblables",
+            "Points faibles par rapport aux employeurs semblables",
+        )
+    };
     view! {
         <div class="drivers">
             {(!strengths.is_empty()).then(|| view! {
-                <h3>"Ce qui tire le score vers le haut"</h3>
+                <h3>{up}</h3>
                 <ul class="strengths">{strengths.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
             })}
             {(!weaknesses.is_empty()).then(|| view! {
-                <h3>"Ce qui le tire vers le bas"</h3>
+                <h3>{down}</h3>
                 <ul class="weaknesses">{weaknesses.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
             })}
             {empty.then(|| view! { <p class="note">"Aucune composante ne se détache nettement des employeurs semblables (ni dans le meilleur quart, ni dans le moins bon)."</p> })}
