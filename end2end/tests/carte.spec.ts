@@ -202,6 +202,20 @@ test("print view: the list with the filters that produced it", async ({ page }) 
   await page.screenshot({ path: "screenshots/impression.png", fullPage: true });
 });
 
+test("print with a card open: the card alone", async ({ page }) => {
+  await page.goto("/?section=I");
+  await hydrated(page);
+  await page.locator("tr.row th a.etab-link").first().click();
+  await expect(page.locator("#fiche .siret")).toBeVisible();
+  await expect(page.locator("#fiche button.print-card")).toHaveText("Imprimer la fiche");
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator("#fiche h2")).toBeVisible();
+  await expect(page.locator("#liste")).toBeHidden();
+  await expect(page.locator("aside.sidebar")).toBeHidden();
+  await expect(page.locator("#fiche .card-tools")).toBeHidden();
+  await page.screenshot({ path: "screenshots/impression-fiche.png", fullPage: true });
+});
+
 test("welcoming employers: engaged and welcoming bands together", async ({ page }) => {
   await page.goto("/");
   await hydrated(page);

@@ -37,6 +37,11 @@ pub fn Card(siret: String) -> impl IntoView {
     }
     let detail = Resource::new(move || siret.clone(), get_establishment);
     let close = move || query.with(|q| query_with(&applied_params(q), &[("etab", None)]));
+    // Printing with a card open prints the card alone (style/main.css, print).
+    let print = move |_| {
+        #[cfg(any(feature = "hydrate", feature = "csr"))]
+        let _ = window().print();
+    };
     // Escape closes the card, as a dialog would.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -45,7 +50,10 @@ pub fn Card(siret: String) -> impl IntoView {
     };
     view! {
         <aside class="card" id="fiche" aria-labelledby="fiche-titre" on:keydown=on_key>
-            <a href=close class="close">"Fermer la fiche ✕"</a>
+            <div class="card-tools">
+                <a href=close class="close">"Fermer la fiche ✕"</a>
+                <button type="button" class="print-card" on:click=print>"Imprimer la fiche"</button>
+            </div>
             <Suspense fallback=|| view! { <p>"Chargement de la fiche…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
