@@ -229,3 +229,23 @@ test("welcoming employers: engaged and welcoming bands together", async ({ page 
   expect(badges.length).toBeGreaterThan(0);
   for (const b of badges) expect(["Engagée", "Accueillante"]).toContain(b);
 });
+
+test("every page has its own title; the 404 page has a heading", async ({ page }) => {
+  const titles: string[] = [];
+  for (const path of ["/", "/comparer", "/methode", "/imprimer", "/nulle-part"]) {
+    await page.goto(path);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    const title = await page.title();
+    expect(title).toContain("Ancrage");
+    titles.push(title);
+  }
+  expect(new Set(titles).size).toBe(titles.length);
+  await expect(page.locator("main h1")).toHaveText("Page introuvable");
+  // The map page names the open card.
+  await page.goto("/?section=I");
+  await hydrated(page);
+  const name = (await page.locator("tr.row th a.etab-link").first().innerText()).trim();
+  await page.locator("tr.row th a.etab-link").first().click();
+  await expect(page.locator("#fiche h2")).toBeVisible();
+  await expect(page).toHaveTitle(new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+});

@@ -80,6 +80,11 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
         (Some(a), Some(b)) => format!("Déclarations de {a} à {b}"),
         _ => String::new(),
     };
+    // The page's title names the open card (pages/carte.rs).
+    if let Some(t) = use_context::<crate::pages::carte::PageTitle>() {
+        t.card.set(Some(s.display_name()));
+        on_cleanup(move || t.card.set(None));
+    }
     let title = NodeRef::<leptos::html::H2>::new();
     // Move the focus to the card when it opens (keyboard and screen-reader users).
     // (Next frame: the node must be in the document to take the focus.)

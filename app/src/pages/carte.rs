@@ -3,6 +3,7 @@
 
 use ancrage_published::{ListFilter, FILTER_PARAMS};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
@@ -57,8 +58,31 @@ pub fn filter_from_query(q: &ParamsMap) -> (ListFilter, Option<String>) {
     (f, error)
 }
 
+/// What the map page's title names besides the page: the chosen basin (set
+/// by the filter form, which knows its label) and the open card (set by the
+/// card, which knows the establishment's name).
+#[derive(Clone, Copy)]
+pub struct PageTitle {
+    pub basin: RwSignal<Option<String>>,
+    pub card: RwSignal<Option<String>>,
+}
+
+/// The map page's title: the open card first, else the basin.
+fn carte_title(basin: Option<String>, card: Option<String>) -> String {
+    match (card, basin) {
+        (Some(name), _) => format!("{name} — Fiche établissement — Ancrage"),
+        (None, Some(b)) => format!("Bassin {b} — Carte des employeurs — Ancrage"),
+        (None, None) => "Carte des employeurs qui embauchent et gardent — Ancrage".to_string(),
+    }
+}
+
 #[component]
 pub fn CartePage() -> impl IntoView {
+    let titles = PageTitle {
+        basin: RwSignal::new(None),
+        card: RwSignal::new(None),
+    };
+    provide_context(titles);
     let query = use_query_map();
     let parsed = Memo::new(move |_| query.with(filter_from_query));
     let filter = Memo::new(move |_| parsed.get().0);
@@ -102,6 +126,7 @@ pub fn CartePage() -> impl IntoView {
     }
     .into_any();
     view! {
+        <Title text=move || carte_title(titles.basin.get(), titles.card.get())/>
         <h1 class="visually-hidden">"Carte des employeurs qui embauchent et gardent leurs salariés"</h1>
         <div class="layout">
             {side}
