@@ -258,3 +258,17 @@ test("keyboard only: sort, page through and select from the list", async ({ page
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/sel=\d{14}/);
 });
+
+test("ma sélection: the cap of 60 is said, never silent", async ({ page }) => {
+  const fake = Array.from({ length: 61 }, (_, i) => String(90000000000000 + i));
+  await page.goto(`/?sel=${fake.join(",")}`);
+  await hydrated(page);
+  await expect(page.locator("#selection-titre")).toHaveText("Ma sélection : 60 établissements");
+  await expect(page.locator(".selection .notice-cap")).toContainText("seuls les 60 premiers");
+  const url = page.url();
+  const row = page.locator("tr.row").first();
+  await row.locator("a.select-toggle").click();
+  await expect(row.locator('.select-full[role="status"]')).toContainText("pleine");
+  await expect(row.locator(".select-full")).toBeVisible();
+  expect(page.url()).toBe(url);
+});
