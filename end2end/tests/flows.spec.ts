@@ -114,6 +114,10 @@ test("a card without a score lists strengths against peers, not what moves a sco
   await expect(card.locator(".score-value")).toHaveText("n.c.");
   await expect(card.locator(".drivers h3").first()).toHaveText("Points forts par rapport aux employeurs semblables");
   for (const h of await card.locator(".drivers h3").allInnerTexts()) expect(h).not.toContain("score");
+  // Units said once in the components' table.
+  for (const t of await card.locator("table.components tbody th").allInnerTexts()) {
+    expect(t.split("(").length).toBeLessThanOrEqual(2);
+  }
 });
 
 test("basins are coloured by the chosen metric and a click filters on a basin", async ({ page, request }) => {

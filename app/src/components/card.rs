@@ -206,12 +206,15 @@ fn format_value(key: &str, v: Option<f64>) -> String {
 
 fn component_row(c: ComponentView) -> impl IntoView {
     let key = c.key.clone();
+    // The unit, once: only when the published label does not already say it
+    // (score.toml's labels of the rates carry their unit in parentheses).
     let unit_note = match key.as_str() {
-        "accidents" => Some(" (accidents pour 1 000 années-salarié ; moins = mieux)"),
-        "cdi_turnover" => Some(" (fins de CDI pour 100 années-salarié en CDI ; moins = mieux)"),
-        "cdd_duration" => Some(" (durée médiane des CDD, en jours)"),
+        "accidents" => Some(" (pour 1 000 années-salarié ; moins = mieux)"),
+        "cdi_turnover" => Some(" (pour 100 années-salarié en CDI ; moins = mieux)"),
+        "cdd_duration" => Some(" (en jours)"),
         _ => None,
-    };
+    }
+    .filter(|_| !c.label.contains('('));
     view! {
         <tr>
             <th scope="row">{c.label}{unit_note}</th>
