@@ -59,6 +59,14 @@ test("tablet 1024×768: adding to ma sélection and paging keep the scroll posit
   await expect(page.locator("#selection-titre")).toHaveText("Ma sélection : 1 établissement");
   await page.waitForTimeout(300);
   expect(await page.evaluate(() => window.scrollY)).toBe(before);
+  // Opening the card from the row and closing it with Escape: still there.
+  await row.locator("th a.etab-link").click();
+  await expect(page.locator("#fiche-titre")).toBeFocused();
+  expect(await page.evaluate(() => window.scrollY)).toBe(before);
+  await page.keyboard.press("Escape");
+  await expect(page.locator("#fiche")).toHaveCount(0);
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => window.scrollY)).toBe(before);
 
   const next = page.locator('nav.pager a[rel="next"]');
   if (await next.count()) {

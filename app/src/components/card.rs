@@ -45,13 +45,19 @@ pub fn Card(siret: String) -> impl IntoView {
     // Escape closes the card, as a dialog would.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
-            navigate(&close(), Default::default());
+            navigate(
+                &close(),
+                leptos_router::NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
         }
     };
     view! {
         <aside class="card" id="fiche" aria-labelledby="fiche-titre" on:keydown=on_key>
             <div class="card-tools">
-                <a href=close class="close">"Fermer la fiche ✕"</a>
+                <a href=close class="close" data-noscroll=true>"Fermer la fiche ✕"</a>
                 <button type="button" class="print-card" on:click=print>"Imprimer la fiche"</button>
             </div>
             <Suspense fallback=|| view! { <p>"Chargement de la fiche…"</p> }>

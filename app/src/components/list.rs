@@ -63,7 +63,7 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                         view! {
                                             <tr class="row" data-siret=s.siret.clone()>
                                                 <th scope="row">
-                                                    <a class="etab-link" href=href>{name.clone()}</a>
+                                                    <a class="etab-link" href=href data-noscroll=true>{name.clone()}</a>
                                                     <span class="commune">{s.commune_name.clone().unwrap_or_default()}</span>
                                                     <span class=format!("band band-{band}")>{band_label(&band).to_string()}</span>
                                                     <SelectToggle siret=s.siret.clone() name=name/>
