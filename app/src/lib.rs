@@ -63,7 +63,7 @@ pub fn App() -> impl IntoView {
                 </nav>
             </header>
             <main id="contenu" tabindex="-1">
-                <Routes fallback=|| view! { <p class="notice">"Page introuvable."</p> }>
+                <Routes fallback=NotFound>
                     <Route path=path!("/") view=pages::carte::CartePage ssr=SsrMode::Async/>
                     <Route path=path!("/comparer") view=pages::comparer::ComparerPage ssr=SsrMode::Async/>
                     <Route path=path!("/methode") view=pages::methode::MethodePage ssr=SsrMode::Async/>
@@ -71,6 +71,18 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// Any other address.
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <Title text="Page introuvable — Ancrage"/>
+        <article class="notice">
+            <h1>"Page introuvable"</h1>
+            <p>"Cette adresse ne correspond à aucune page d'Ancrage. "<a href="/">"Retour à la carte"</a></p>
+        </article>
     }
 }
 

@@ -140,6 +140,32 @@ test("the list exports as CSV with the current filters", async ({ page, request 
   expect((await unknown.json()).erreur).toContain("openapi.json");
 });
 
+test("an ignored filter is left out of the export, print and other links", async ({ page, request }) => {
+  for (const [query, bad] of [
+    ["categorie=engagees&section=I", "categorie"],
+    ["cdi_min=200&section=I", "cdi_min"],
+  ]) {
+    await page.goto(`/?${query}`);
+    await hydrated(page);
+    await expect(page.locator(".list-pane .error")).toContainText("Filtre ignoré");
+    const links = [
+      await page.locator("p.export a[download]").getAttribute("href"),
+      await page.locator("p.export a.print-all").getAttribute("href"),
+      await page.locator("tr.row a.select-toggle").first().getAttribute("href"),
+      await page.locator("th a.sort").first().getAttribute("href"),
+    ];
+    for (const href of links) {
+      expect(href).toContain("section=I");
+      expect(href).not.toContain(`${bad}=`);
+    }
+    const count = Number((await page.locator("#list-count").innerText()).match(/^(\d+)/)![1]);
+    const res = await request.get(links[0]!);
+    expect(res.status()).toBe(200);
+    const lines = (await res.text()).slice(1).trim().split("\r\n");
+    expect(lines.length - 1).toBe(count);
+  }
+});
+
 test("keyboard only: skip link, open a card, Escape closes it", async ({ page }) => {
   await page.goto("/");
   await hydrated(page);
@@ -176,6 +202,20 @@ test("print view: the list with the filters that produced it", async ({ page }) 
   await page.screenshot({ path: "screenshots/impression.png", fullPage: true });
 });
 
+test("print with a card open: the card alone", async ({ page }) => {
+  await page.goto("/?section=I");
+  await hydrated(page);
+  await page.locator("tr.row th a.etab-link").first().click();
+  await expect(page.locator("#fiche .siret")).toBeVisible();
+  await expect(page.locator("#fiche button.print-card")).toHaveText("Imprimer la fiche");
+  await page.emulateMedia({ media: "print" });
+  await expect(page.locator("#fiche h2")).toBeVisible();
+  await expect(page.locator("#liste")).toBeHidden();
+  await expect(page.locator("aside.sidebar")).toBeHidden();
+  await expect(page.locator("#fiche .card-tools")).toBeHidden();
+  await page.screenshot({ path: "screenshots/impression-fiche.png", fullPage: true });
+});
+
 test("welcoming employers: engaged and welcoming bands together", async ({ page }) => {
   await page.goto("/");
   await hydrated(page);
@@ -188,4 +228,24 @@ test("welcoming employers: engaged and welcoming bands together", async ({ page 
   const badges = await page.locator("tr.row .band").allInnerTexts();
   expect(badges.length).toBeGreaterThan(0);
   for (const b of badges) expect(["Engagée", "Accueillante"]).toContain(b);
+});
+
+test("every page has its own title; the 404 page has a heading", async ({ page }) => {
+  const titles: string[] = [];
+  for (const path of ["/", "/comparer", "/methode", "/imprimer", "/nulle-part"]) {
+    await page.goto(path);
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+    const title = await page.title();
+    expect(title).toContain("Ancrage");
+    titles.push(title);
+  }
+  expect(new Set(titles).size).toBe(titles.length);
+  await expect(page.locator("main h1")).toHaveText("Page introuvable");
+  // The map page names the open card.
+  await page.goto("/?section=I");
+  await hydrated(page);
+  const name = (await page.locator("tr.row th a.etab-link").first().innerText()).trim();
+  await page.locator("tr.row th a.etab-link").first().click();
+  await expect(page.locator("#fiche h2")).toBeVisible();
+  await expect(page).toHaveTitle(new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
 });

@@ -123,6 +123,22 @@ test("the card explains the score against peers", async ({ page, request }) => {
   await page.screenshot({ path: "screenshots/fiche-engagee.png" });
 });
 
+test("a card without a score lists strengths against peers, not what moves a score", async ({ page, request }) => {
+  const all = await allItems(request, "");
+  const nc = all.find((i) => i.score === null && (i as any).strengths?.length > 0);
+  test.skip(!nc, "no non-calculable establishment with a strength in this territory");
+  await page.goto(`/?etab=${nc!.siret}`);
+  await hydrated(page);
+  const card = page.locator("#fiche");
+  await expect(card.locator(".score-value")).toHaveText("n.c.");
+  await expect(card.locator(".drivers h3").first()).toHaveText("Points forts par rapport aux employeurs semblables");
+  for (const h of await card.locator(".drivers h3").allInnerTexts()) expect(h).not.toContain("score");
+  // Units said once in the components' table.
+  for (const t of await card.locator("table.components tbody th").allInnerTexts()) {
+    expect(t.split("(").length).toBeLessThanOrEqual(2);
+  }
+});
+
 test("basins are coloured by the chosen metric and a click filters on a basin", async ({ page, request }) => {
   const basins = await basinCodes(request);
   await page.goto("/?couleur=engagees");
@@ -264,4 +280,18 @@ test("keyboard only: sort, page through and select from the list", async ({ page
   await toggle.focus();
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/sel=\d{14}/);
+});
+
+test("ma sélection: the cap of 60 is said, never silent", async ({ page }) => {
+  const fake = Array.from({ length: 61 }, (_, i) => String(90000000000000 + i));
+  await page.goto(`/?sel=${fake.join(",")}`);
+  await hydrated(page);
+  await expect(page.locator("#selection-titre")).toHaveText("Ma sélection : 60 établissements");
+  await expect(page.locator(".selection .notice-cap")).toContainText("seuls les 60 premiers");
+  const url = page.url();
+  const row = page.locator("tr.row").first();
+  await row.locator("a.select-toggle").click();
+  await expect(row.locator('.select-full[role="status"]')).toContainText("pleine");
+  await expect(row.locator(".select-full")).toBeVisible();
+  expect(page.url()).toBe(url);
 });

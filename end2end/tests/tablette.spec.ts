@@ -43,3 +43,43 @@ for (const [name, width, height] of [
     await page.screenshot({ path: `screenshots/tablette-${name}.png` });
   });
 }
+
+test("tablet 1024×768: adding to ma sélection and paging keep the scroll position", async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await page.goto("/");
+  await hydrated(page);
+  // Down the page, to a row of the list.
+  const row = page.locator("tr.row").nth(5);
+  await row.scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.scrollBy(0, 100));
+  const before = await page.evaluate(() => window.scrollY);
+  expect(before).toBeGreaterThan(0);
+  await row.locator("a.select-toggle").click();
+  await expect(page).toHaveURL(/sel=\d{14}/);
+  await expect(page.locator("#selection-titre")).toHaveText("Ma sélection : 1 établissement");
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => window.scrollY)).toBe(before);
+  // Opening the card from the row and closing it with Escape: still there.
+  await row.locator("th a.etab-link").click();
+  await expect(page.locator("#fiche-titre")).toBeFocused();
+  expect(await page.evaluate(() => window.scrollY)).toBe(before);
+  await page.keyboard.press("Escape");
+  await expect(page.locator("#fiche")).toHaveCount(0);
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => window.scrollY)).toBe(before);
+
+  const next = page.locator('nav.pager a[rel="next"]');
+  if (await next.count()) {
+    await next.scrollIntoViewIfNeeded();
+    const y = await page.evaluate(() => window.scrollY);
+    await next.click();
+    await expect(page).toHaveURL(/page=2/);
+    await expect(page.locator("#list-count")).toContainText("51 à");
+    await page.waitForTimeout(300);
+    // Not back to the top: still at the pager (page 2's rows may be a little
+    // shorter or taller than page 1's).
+    const after = await page.evaluate(() => window.scrollY);
+    expect(Math.abs(after - y)).toBeLessThan(400);
+    await expect(page.locator('nav.pager a[rel="prev"]')).toBeInViewport();
+  }
+});

@@ -11,6 +11,7 @@ use super::format::{count, pct, query_with, score};
 use super::list::error_text;
 use super::selection::SelectToggle;
 use crate::api::get_establishment;
+use crate::pages::carte::applied_params;
 
 #[component]
 pub fn Card(siret: String) -> impl IntoView {
@@ -35,16 +36,30 @@ pub fn Card(siret: String) -> impl IntoView {
         });
     }
     let detail = Resource::new(move || siret.clone(), get_establishment);
-    let close = move || query.with(|q| query_with(q, &[("etab", None)]));
+    let close = move || query.with(|q| query_with(&applied_params(q), &[("etab", None)]));
+    // Printing with a card open prints the card alone (style/main.css, print).
+    let print = move |_| {
+        #[cfg(any(feature = "hydrate", feature = "csr"))]
+        let _ = window().print();
+    };
     // Escape closes the card, as a dialog would.
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
-            navigate(&close(), Default::default());
+            navigate(
+                &close(),
+                leptos_router::NavigateOptions {
+                    scroll: false,
+                    ..Default::default()
+                },
+            );
         }
     };
     view! {
         <aside class="card" id="fiche" aria-labelledby="fiche-titre" on:keydown=on_key>
-            <a href=close class="close">"Fermer la fiche ✕"</a>
+            <div class="card-tools">
+                <a href=close class="close" data-noscroll=true>"Fermer la fiche ✕"</a>
+                <button type="button" class="print-card" on:click=print>"Imprimer la fiche"</button>
+            </div>
             <Suspense fallback=|| view! { <p>"Chargement de la fiche…"</p> }>
                 {move || Suspend::new(async move {
                     match detail.await {
@@ -71,6 +86,11 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
         (Some(a), Some(b)) => format!("Déclarations de {a} à {b}"),
         _ => String::new(),
     };
+    // The page's title names the open card (pages/carte.rs).
+    if let Some(t) = use_context::<crate::pages::carte::PageTitle>() {
+        t.card.set(Some(s.display_name()));
+        on_cleanup(move || t.card.set(None));
+    }
     let title = NodeRef::<leptos::html::H2>::new();
     // Move the focus to the card when it opens (keyboard and screen-reader users).
     // (Next frame: the node must be in the document to take the focus.)
@@ -110,7 +130,7 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
                 }).collect_view()}
             </ul>
         })}
-        <Drivers strengths=d.strengths().iter().map(|c| c.label.clone()).collect() weaknesses=d.weaknesses().iter().map(|c| c.label.clone()).collect()/>
+        <Drivers calculable=s.score.is_some() strengths=d.strengths().iter().map(|c| c.label.clone()).collect() weaknesses=d.weaknesses().iter().map(|c| c.label.clone()).collect()/>
         <dl class="facts">
             <dt>"Embauches (personnes)"</dt><dd>{count(s.hires)}</dd>
             <dt>"dont femmes"</dt><dd>{pct(s.women_share)}</dd>
@@ -132,18 +152,31 @@ fn CardBody(d: EstablishmentDetail) -> impl IntoView {
     }
 }
 
-/// What lifts the score and what holds it back (top and bottom quarter of the peers).
+/// What lifts the score and what holds it back (top and bottom quarter of the
+/// peers); without a score, the same components are only strengths and
+/// weaknesses against similar employers.
 #[component]
-fn Drivers(strengths: Vec<String>, weaknesses: Vec<String>) -> impl IntoView {
+fn Drivers(calculable: bool, strengths: Vec<String>, weaknesses: Vec<String>) -> impl IntoView {
     let empty = strengths.is_empty() && weaknesses.is_empty();
+    let (up, down) = if calculable {
+        (
+            "Ce qui tire le score vers le haut",
+            "Ce qui le tire vers le bas",
+        )
+    } else {
+        (
+            "Points forts par rapport aux employeurs semblables",
+            "Points faibles par rapport aux employeurs semblables",
+        )
+    };
     view! {
         <div class="drivers">
             {(!strengths.is_empty()).then(|| view! {
-                <h3>"Ce qui tire le score vers le haut"</h3>
+                <h3>{up}</h3>
                 <ul class="strengths">{strengths.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
             })}
             {(!weaknesses.is_empty()).then(|| view! {
-                <h3>"Ce qui le tire vers le bas"</h3>
+                <h3>{down}</h3>
                 <ul class="weaknesses">{weaknesses.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ul>
             })}
             {empty.then(|| view! { <p class="note">"Aucune composante ne se détache nettement des employeurs semblables (ni dans le meilleur quart, ni dans le moins bon)."</p> })}
@@ -210,12 +243,15 @@ fn format_value(key: &str, v: Option<f64>) -> String {
 
 fn component_row(c: ComponentView) -> impl IntoView {
     let key = c.key.clone();
+    // The unit, once: only when the published label does not already say it
+    // (score.toml's labels of the rates carry their unit in parentheses).
     let unit_note = match key.as_str() {
-        "accidents" => Some(" (accidents pour 1 000 années-salarié ; moins = mieux)"),
-        "cdi_turnover" => Some(" (fins de CDI pour 100 années-salarié en CDI ; moins = mieux)"),
-        "cdd_duration" => Some(" (durée médiane des CDD, en jours)"),
+        "accidents" => Some(" (pour 1 000 années-salarié ; moins = mieux)"),
+        "cdi_turnover" => Some(" (pour 100 années-salarié en CDI ; moins = mieux)"),
+        "cdd_duration" => Some(" (en jours)"),
         _ => None,
-    };
+    }
+    .filter(|_| !c.label.contains('('));
     view! {
         <tr>
             <th scope="row">{c.label}{unit_note}</th>

@@ -27,7 +27,7 @@ pub fn BasinLegend(
                 {BASIN_METRICS.iter().map(|(code, label)| {
                     let href = move || query.with(|q| query_with(q, &[("couleur", Some(code))]));
                     let current = move || colouring.with(|c| c.0 == *code).then_some("true");
-                    view! { <a href=href aria-current=current>{*label}</a> }
+                    view! { <a href=href aria-current=current data-noscroll=true>{*label}</a> }
                 }).collect_view()}
             </nav>
             <Transition fallback=|| ()>

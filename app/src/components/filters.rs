@@ -100,6 +100,10 @@ pub fn FilterForm(
                     None => "/".to_string(),
                 };
                 let summary = filter_summary(&opts, &f);
+                if let Some(t) = use_context::<crate::pages::carte::PageTitle>() {
+                    let basin = f.basin.as_ref().map(|_| pick(&opts.basins, &f.basin, ""));
+                    t.basin.set(basin.filter(|b| !b.is_empty()));
+                }
                 let welcoming_count: i64 = opts
                     .bands
                     .iter()

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::format::{count, pct, query_with, score};
 use super::selection::SelectToggle;
+use crate::pages::carte::applied_params;
 
 #[component]
 pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> impl IntoView {
@@ -16,7 +17,8 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                 match list.await {
                     Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
                     Ok(page) => {
-                        let q = query.get_untracked();
+                        // Links carry only the filters the page applied (not the ignored ones).
+                        let q = applied_params(&query.get_untracked());
                         // Pages are numbered from 1 in the URL.
                         let current: i64 = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
                         let shown = page.items.len() as i64;
@@ -61,7 +63,7 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                         view! {
                                             <tr class="row" data-siret=s.siret.clone()>
                                                 <th scope="row">
-                                                    <a class="etab-link" href=href>{name.clone()}</a>
+                                                    <a class="etab-link" href=href data-noscroll=true>{name.clone()}</a>
                                                     <span class="commune">{s.commune_name.clone().unwrap_or_default()}</span>
                                                     <span class=format!("band band-{band}")>{band_label(&band).to_string()}</span>
                                                     <SelectToggle siret=s.siret.clone() name=name/>
@@ -86,8 +88,8 @@ pub fn EstablishmentList(list: Resource<Result<ListPage, ServerFnError>>) -> imp
                                 </a>
                             </p>
                             <nav class="pager" aria-label="Pages de la liste">
-                                {prev.map(|h| view! { <a href=h rel="prev">"← Précédents"</a> })}
-                                {next.map(|h| view! { <a href=h rel="next">"Suivants →"</a> })}
+                                {prev.map(|h| view! { <a href=h rel="prev" data-noscroll=true>"← Précédents"</a> })}
+                                {next.map(|h| view! { <a href=h rel="next" data-noscroll=true>"Suivants →"</a> })}
                             </nav>
                         }.into_any()
                     }
@@ -118,7 +120,7 @@ fn sort_head(
     };
     view! {
         <th scope="col" aria-sort=active.then_some(order)>
-            <a class="sort" href=href>{label}<span class="visually-hidden">{hint}</span>{active.then_some(" ▾")}</a>
+            <a class="sort" href=href data-noscroll=true>{label}<span class="visually-hidden">{hint}</span>{active.then_some(" ▾")}</a>
         </th>
     }
 }

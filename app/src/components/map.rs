@@ -11,6 +11,16 @@ use ancrage_published::BasinSummary;
 
 use crate::api::MapPoint;
 
+/// Navigation from the map keeps the page's scroll position (the whole page
+/// scrolls on a tablet).
+#[cfg(any(feature = "hydrate", feature = "csr"))]
+fn no_scroll() -> leptos_router::NavigateOptions {
+    leptos_router::NavigateOptions {
+        scroll: false,
+        ..Default::default()
+    }
+}
+
 #[component]
 pub fn Map(
     points: LocalResource<Result<Vec<MapPoint>, ServerFnError>>,
@@ -52,7 +62,7 @@ pub fn Map(
                         &[("bassin", Some(&code)), ("page", None), ("zone", None)],
                     )
                 });
-                nav(&href, Default::default());
+                nav(&href, no_scroll());
             };
             leaflet_view::colour_basins(
                 &div,
@@ -112,7 +122,7 @@ fn ZoneControl() -> impl IntoView {
             let href = query.with_untracked(|q| {
                 super::format::query_with(q, &[("zone", Some(&zone)), ("page", None)])
             });
-            navigate(&href, Default::default());
+            navigate(&href, no_scroll());
         }
         #[cfg(not(any(feature = "hydrate", feature = "csr")))]
         let _ = &navigate;
@@ -158,7 +168,7 @@ fn MarkerLayer(
             let on_click = move |siret: String| {
                 let href = query
                     .with_untracked(|q| super::format::query_with(q, &[("etab", Some(&siret))]));
-                nav(&href, Default::default());
+                nav(&href, no_scroll());
             };
             leaflet_view::draw(&div, &points, sel.as_deref(), on_click);
         });

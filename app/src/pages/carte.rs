@@ -1,9 +1,11 @@
 //! The main page: filters, the map, the ranked list, the counselor's
 //! selection and the establishment card.
 
-use ancrage_published::ListFilter;
+use ancrage_published::{ListFilter, FILTER_PARAMS};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
 use crate::api::{get_basins, get_filter_options, list_establishments, map_points};
 use crate::components::card::Card;
@@ -13,21 +15,38 @@ use crate::components::list::EstablishmentList;
 use crate::components::map::Map;
 use crate::components::selection::SelectionPanel;
 
+/// Whether the URL value `v` of filter parameter `k` is valid on its own.
+fn valid_param(k: &str, v: &str) -> bool {
+    ListFilter::from_params(|p| (p == k).then(|| v.to_string())).is_ok()
+}
+
+/// The URL's parameters without the filters the page ignored (invalid values):
+/// links built from the current filters (CSV export, print, pages, sorting,
+/// selection) must carry only what the page actually applied, or the export
+/// would answer 400 to a filter the list did not use.
+pub fn applied_params(q: &ParamsMap) -> ParamsMap {
+    let mut out = q.clone();
+    for k in FILTER_PARAMS {
+        if q.get_str(k).is_some_and(|v| !valid_param(k, v)) {
+            out.remove(k);
+        }
+    }
+    out
+}
+
 /// Read the filters from the URL (the URL is the state: shareable, back/forward
 /// work). An invalid value is dropped with the reason, in French, so the page
 /// still shows something useful.
-pub fn filter_from_query(q: &leptos_router::params::ParamsMap) -> (ListFilter, Option<String>) {
+pub fn filter_from_query(q: &ParamsMap) -> (ListFilter, Option<String>) {
     let (mut f, error) = match ListFilter::from_params(|k| q.get(k)) {
         Ok(f) => (f, None),
         Err(e) => {
             // Keep every valid parameter: drop the invalid ones one by one.
-            let valid = |k: &str| {
-                let v = q.get(k)?;
-                ListFilter::from_params(|p| (p == k).then(|| v.clone()))
-                    .is_ok()
-                    .then_some(v)
-            };
-            (ListFilter::from_params(valid).unwrap_or_default(), Some(e))
+            let applied = applied_params(q);
+            (
+                ListFilter::from_params(|k| applied.get(k)).unwrap_or_default(),
+                Some(e),
+            )
         }
     };
     // 1-based in the URL; anything unreadable means the first page.
@@ -39,8 +58,31 @@ pub fn filter_from_query(q: &leptos_router::params::ParamsMap) -> (ListFilter, O
     (f, error)
 }
 
+/// What the map page's title names besides the page: the chosen basin (set
+/// by the filter form, which knows its label) and the open card (set by the
+/// card, which knows the establishment's name).
+#[derive(Clone, Copy)]
+pub struct PageTitle {
+    pub basin: RwSignal<Option<String>>,
+    pub card: RwSignal<Option<String>>,
+}
+
+/// The map page's title: the open card first, else the basin.
+fn carte_title(basin: Option<String>, card: Option<String>) -> String {
+    match (card, basin) {
+        (Some(name), _) => format!("{name} — Fiche établissement — Ancrage"),
+        (None, Some(b)) => format!("Bassin {b} — Carte des employeurs — Ancrage"),
+        (None, None) => "Carte des employeurs qui embauchent et gardent — Ancrage".to_string(),
+    }
+}
+
 #[component]
 pub fn CartePage() -> impl IntoView {
+    let titles = PageTitle {
+        basin: RwSignal::new(None),
+        card: RwSignal::new(None),
+    };
+    provide_context(titles);
     let query = use_query_map();
     let parsed = Memo::new(move |_| query.with(filter_from_query));
     let filter = Memo::new(move |_| parsed.get().0);
@@ -84,6 +126,7 @@ pub fn CartePage() -> impl IntoView {
     }
     .into_any();
     view! {
+        <Title text=move || carte_title(titles.basin.get(), titles.card.get())/>
         <h1 class="visually-hidden">"Carte des employeurs qui embauchent et gardent leurs salariés"</h1>
         <div class="layout">
             {side}
@@ -111,5 +154,28 @@ fn Legend() -> impl IntoView {
                 </li>
             }).collect_view()}
         </ul>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_filters_are_left_out_of_the_applied_parameters() {
+        let mut q = ParamsMap::new();
+        q.insert("categorie", "engagees".to_string());
+        q.insert("cdi_min", "200".to_string());
+        q.insert("bassin", "691".to_string());
+        q.insert("sel", "12345678900012".to_string());
+        let applied = applied_params(&q);
+        assert_eq!(applied.get("categorie"), None);
+        assert_eq!(applied.get("cdi_min"), None);
+        assert_eq!(applied.get("bassin").as_deref(), Some("691"));
+        assert_eq!(applied.get("sel").as_deref(), Some("12345678900012"));
+        let (f, error) = filter_from_query(&q);
+        assert_eq!(f.basin.as_deref(), Some("691"));
+        assert_eq!((f.band, f.cdi_min), (None, None));
+        assert!(error.is_some());
     }
 }

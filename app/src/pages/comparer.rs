@@ -6,6 +6,7 @@
 
 use ancrage_published::{metric_text, Aggregate, BasinSummary, BASIN_METRICS, MAX_COMPARED};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{compare_basins, get_basins};
@@ -63,6 +64,7 @@ pub fn ComparerPage() -> impl IntoView {
         },
     );
     view! {
+        <Title text="Comparer des bassins d'emploi — Ancrage"/>
         <article class="compare-page">
             <h1>"Comparer des bassins d'emploi"</h1>
             <p class="lead">"Choisissez de 2 à 4 bassins : leurs établissements, leurs scores et leurs embauches côte à côte, puis secteur par secteur. Les totaux ne comptent que des chiffres publiés (voir la méthode, « secret statistique »)."</p>

@@ -4,6 +4,7 @@
 
 use ancrage_published::{band_label, parse_selection};
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::{get_filter_options, print_list};
@@ -29,7 +30,15 @@ pub fn ImprimerPage() -> impl IntoView {
         #[cfg(any(feature = "hydrate", feature = "csr"))]
         let _ = window().print();
     };
+    let title = move || {
+        if parse_selection(&selection.get()).is_empty() {
+            "Liste à imprimer — Ancrage"
+        } else {
+            "Ma sélection à imprimer — Ancrage"
+        }
+    };
     view! {
+        <Title text=title/>
         <article class="print-page">
             <nav class="no-print print-tools" aria-label="Actions">
                 <a href=back>"← Retour à la carte"</a>

@@ -2,6 +2,7 @@
 //! page and the document can never disagree.
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 
 /// The method text as HTML (rendered once from the Markdown compiled into the server).
 #[server(prefix = "/api/fn", endpoint = "methode")]
@@ -23,6 +24,7 @@ pub async fn methode_html() -> Result<String, ServerFnError> {
 pub fn MethodePage() -> impl IntoView {
     let text = Resource::new(|| (), |_| methode_html());
     view! {
+        <Title text="Méthode de calcul du score — Ancrage"/>
         <article class="methode">
             <Suspense fallback=|| view! { <p>"Chargement de la méthode…"</p> }>
                 {move || Suspend::new(async move {
