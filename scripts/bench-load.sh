@@ -20,6 +20,7 @@
 # One JSON line per run goes to OUT_DIR/results.jsonl; a Markdown table is printed.
 #
 # Environment: N (100000), CONNS (200), DURATION (30s), WARMUP (5s), THINK_MS (1000),
+# KINDS ("list fn basins compare"),
 # SOAK (600), BACKENDS ("sqlite postgres"), PG (postgres://postgres@127.0.0.1:5432),
 # PORT (3900), ANCRAGE_BIN (default: $CARGO_TARGET_DIR/release/ancrage, build it with
 # `cargo build --release -p server`), ANCRAGE_CACHE_MB (server's answer cache, 64; 0: off).
@@ -38,6 +39,7 @@ SOAK=${SOAK:-600}
 BACKENDS=${BACKENDS:-sqlite postgres}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-3900}
+KINDS=${KINDS:-list fn basins compare}
 LUA=scripts/bench-load/requests.lua
 mkdir -p "$OUT"
 RESULTS=$OUT/results.jsonl
@@ -105,7 +107,7 @@ for backend in $BACKENDS; do
     python3 -c 'import json,sys; print("\n".join(b["basin"] for b in json.load(sys.stdin)))' \
       >"$OUT/basins.txt"
   echo "== $backend: $(wc -l <"$OUT/basins.txt") basins; server RSS $(rss_kb) kB"
-  for kind in list fn basins compare; do
+  for kind in $KINDS; do
     wrk -t2 -c"$CONNS" -d"$WARMUP" -H 'Accept-Encoding: gzip' -s "$LUA" \
       "http://127.0.0.1:$PORT" -- "$kind" "$OUT/basins.txt" 0 >/dev/null
     run_wrk "$backend" "$kind" 0 "$DURATION" "$CONNS"

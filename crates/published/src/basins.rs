@@ -158,18 +158,24 @@ impl Aggregate {
         a.calculable = scores.len() as i64;
         a.median_score = median(&mut scores);
         if a.calculable > 0 {
-            a.engaged_share = Some((a.engaged + a.welcoming) as f64 / a.calculable as f64);
+            a.engaged_share = Some(share(a.engaged + a.welcoming, a.calculable));
         }
         if hires >= MIN_PEOPLE {
             a.hires = Some(hires);
-            a.women_share = Some(women as f64 / hires as f64);
-            a.cdi_share = Some(cdi as f64 / hires as f64);
+            a.women_share = Some(share(women, hires));
+            a.cdi_share = Some(share(cdi, hires));
         }
         if priority_base >= MIN_PEOPLE_HEALTH {
-            a.priority_share = Some(priority as f64 / priority_base as f64);
+            a.priority_share = Some(share(priority, priority_base));
         }
         a
     }
+}
+
+/// `num / den` to four decimals (0.01 %): more digits say nothing and made
+/// every basin summary three times longer to send.
+pub fn share(num: i64, den: i64) -> f64 {
+    (num as f64 / den as f64 * 10_000.0).round() / 10_000.0
 }
 
 impl BasinSummary {
@@ -444,12 +450,12 @@ mod tests {
         assert_eq!((f.engaged, f.welcoming), (1, 1));
         // Scores 50, 70, 80 → median 70; 2 of 3 engaged or welcoming.
         assert_eq!(f.median_score, Some(70.0));
-        assert_eq!(f.engaged_share, Some(2.0 / 3.0));
+        assert_eq!(f.engaged_share, Some(0.6667));
         // 10 + 6 + 20 = 36 hires on 3 establishments; women 22, CDI 16, priority 6.
         assert_eq!((f.hires, f.hires_covered), (Some(36), 3));
-        assert_eq!(f.women_share, Some(22.0 / 36.0));
-        assert_eq!(f.cdi_share, Some(16.0 / 36.0));
-        assert_eq!(f.priority_share, Some(6.0 / 36.0));
+        assert_eq!(f.women_share, Some(0.6111));
+        assert_eq!(f.cdi_share, Some(0.4444));
+        assert_eq!(f.priority_share, Some(0.1667));
         // Sectors, largest first: Q has 2 establishments (one hidden), I has 2: tie → by letter.
         let secs: Vec<(&str, i64)> = b691
             .sectors
@@ -461,9 +467,9 @@ mod tests {
         assert_eq!(q.label, "Section Q");
         // Only establishment 4's 20 hires; 20 ≥ 11 so the priority share shows.
         assert_eq!(q.figures.hires, Some(20));
-        assert_eq!(q.figures.priority_share, Some(2.0 / 20.0));
+        assert_eq!(q.figures.priority_share, Some(0.1));
         // Sector I: 16 hires ≥ 11.
-        assert_eq!(b691.sectors[0].figures.priority_share, Some(4.0 / 16.0));
+        assert_eq!(b691.sectors[0].figures.priority_share, Some(0.25));
         // Basin 423: one establishment whose hires are hidden: no total at all.
         let f = &b423.figures;
         assert_eq!((f.hires, f.hires_covered), (None, 0));
