@@ -23,5 +23,18 @@ cp -r node_modules/leaflet/dist/images "$SITE.tmp/vendor/leaflet/"
 cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
    node_modules/leaflet.markercluster/dist/MarkerCluster.css "$SITE.tmp/vendor/markercluster/"
 if [ -d data/refdata/site ]; then cp -r data/refdata/site/. "$SITE.tmp/vendor/"; fi
+# Compressed once here, at the best levels, instead of on every request: the
+# server sends ancrage.wasm.br (or .gz) to a browser that accepts it.
+node -e '
+const fs = require("fs"), path = require("path"), zlib = require("zlib");
+const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+  e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+for (const f of walk(process.argv[1]).filter((f) => /\.(wasm|js|css|svg)$/.test(f))) {
+  const raw = fs.readFileSync(f);
+  fs.writeFileSync(f + ".gz", zlib.gzipSync(raw, { level: 9 }));
+  fs.writeFileSync(f + ".br", zlib.brotliCompressSync(raw, { params: {
+    [zlib.constants.BROTLI_PARAM_QUALITY]: 11,
+    [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }));
+}' "$SITE.tmp"
 rm -rf "$SITE" && mv "$SITE.tmp" "$SITE"
-echo "site built in $SITE ($(du -sh "$SITE" | cut -f1); wasm $(gzip -c "$SITE/pkg/ancrage.wasm" | wc -c) bytes gzipped)"
+echo "site built in $SITE ($(du -sh "$SITE" | cut -f1); wasm $(wc -c <"$SITE/pkg/ancrage.wasm.gz") bytes gzipped, $(wc -c <"$SITE/pkg/ancrage.wasm.br") with brotli)"

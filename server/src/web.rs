@@ -42,8 +42,20 @@ pub fn router(
         HeaderValue::from_static("public, max-age=3600"),
     );
     let assets = Router::new()
-        .nest_service("/pkg", ServeDir::new(site_root.join("pkg")))
-        .nest_service("/vendor", ServeDir::new(site_root.join("vendor")))
+        // Pre-compressed by scripts/build-site.sh (brotli, gzip -9): sent as
+        // they are to a browser that accepts them, else the plain file.
+        .nest_service(
+            "/pkg",
+            ServeDir::new(site_root.join("pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .nest_service(
+            "/vendor",
+            ServeDir::new(site_root.join("vendor"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .route_service(
             "/favicon.svg",
             tower_http::services::ServeFile::new(site_root.join("favicon.svg")),

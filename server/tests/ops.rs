@@ -158,6 +158,9 @@ fn health_cache_headers_compression_logs_and_sigterm() {
     std::fs::create_dir_all(site.join("pkg")).unwrap();
     std::fs::write(site.join("favicon.svg"), "<svg/>").unwrap();
     std::fs::write(site.join("pkg/ancrage.js"), "export {};\n".repeat(20)).unwrap();
+    // What scripts/build-site.sh writes beside each asset (contents stand-ins).
+    std::fs::write(site.join("pkg/ancrage.js.br"), "brotli bytes").unwrap();
+    std::fs::write(site.join("pkg/ancrage.js.gz"), "gzip bytes").unwrap();
     let log = dir.path().join("serve.log");
     let (mut child, port) = spawn_serve(dir.path(), &site, &log, None);
 
@@ -172,6 +175,26 @@ fn health_cache_headers_compression_logs_and_sigterm() {
             Some("public, max-age=3600"),
             "{path}"
         );
+    }
+    // Pre-compressed assets: brotli when accepted, else gzip, else the file;
+    // always as JavaScript, never compressed a second time.
+    for (accept, encoding, body) in [
+        (
+            "Accept-Encoding: gzip, deflate, br, zstd\r\n",
+            Some("br"),
+            "brotli bytes",
+        ),
+        ("Accept-Encoding: gzip\r\n", Some("gzip"), "gzip bytes"),
+        ("", None, "export {};\n"),
+    ] {
+        let (status, headers, got) = get(port, "/pkg/ancrage.js", accept);
+        assert_eq!(status, 200);
+        assert_eq!(header(&headers, "content-encoding"), encoding, "{accept}");
+        assert!(
+            header(&headers, "content-type").is_some_and(|t| t.contains("javascript")),
+            "{headers:?}"
+        );
+        assert!(String::from_utf8_lossy(&got).starts_with(body), "{accept}");
     }
     // The grid's GeoJSON (basemap) is cached a day by browsers.
     let (status, headers, body) = get(port, "/api/fn/basemap", "");
