@@ -324,13 +324,15 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn memory_stays_under_the_bound() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/published.db", dir.path().display());
+    /// The API over a store of one establishment in `dir`, behind a cache of
+    /// `capacity(one)` bytes, `one` being the size of its default list answer.
+    async fn api_with_cache(
+        dir: &std::path::Path,
+        capacity: impl Fn(usize) -> usize,
+    ) -> (axum::Router, Arc<ResponseCache>, usize) {
+        let url = format!("sqlite://{}/published.db", dir.display());
         let store = PublishedStore::open(&url).await.unwrap();
         store.publish(&[template("11111111100011")]).await.unwrap();
-        // Room for one list answer of this store, not two.
         let one = serde_json::to_vec(
             &store
                 .list(&ancrage_published::ListFilter::default())
@@ -339,9 +341,17 @@ mod tests {
         )
         .unwrap()
         .len();
-        let cache = Arc::new(ResponseCache::new(store.clone(), one + one / 2));
+        let cache = Arc::new(ResponseCache::new(store.clone(), capacity(one)));
         let app = crate::api_v1::router(store)
             .layer(axum::middleware::from_fn_with_state(cache.clone(), layer));
+        (app, cache, one)
+    }
+
+    #[tokio::test]
+    async fn memory_stays_under_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        // Room for one list answer of this store, not two.
+        let (app, cache, one) = api_with_cache(dir.path(), |one| one + one / 2).await;
         assert_eq!(
             get(&app, "/api/v1/establishments").await.1.as_deref(),
             Some("miss")
@@ -370,21 +380,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_cache_keeps_part_of_its_answers() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/published.db", dir.path().display());
-        let store = PublishedStore::open(&url).await.unwrap();
-        store.publish(&[template("11111111100011")]).await.unwrap();
-        let one = serde_json::to_vec(
-            &store
-                .list(&ancrage_published::ListFilter::default())
-                .await
-                .unwrap(),
-        )
-        .unwrap()
-        .len();
-        let cap = one * 7 / 2;
-        let cache = Arc::new(ResponseCache::new(store.clone(), cap));
-        let app = crate::api_v1::router(store)
-            .layer(axum::middleware::from_fn_with_state(cache.clone(), layer));
+        let (app, cache, one) = api_with_cache(dir.path(), |one| one * 7 / 2).await;
         // Four URLs with the same answer (page 0 is the default page).
         let urls = [
             "/api/v1/establishments",
