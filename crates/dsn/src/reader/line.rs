@@ -138,16 +138,7 @@ impl Core {
             Some(bi) if self.cur_id.s == 21 && self.cur_id.g == 0 => self.place_s21(bi as u32),
             _ => self.place(text),
         }
-        let w = &mut self.work;
-        w.blocks.push(RawBlock {
-            id: block,
-            line: line_no,
-            first: w.fields.len() as u32,
-            end: w.fields.len() as u32,
-            decoded_start: w.decoded.len() as u32,
-            offset: text.base + start as u64,
-        });
-        self.cur_open = true;
+        self.push_block(block, line_no, text.base + start as u64);
         self.cur_id = block;
         if let Some(e) = &mut self.envoi {
             e.lines += 1;
@@ -424,6 +415,22 @@ impl Core {
     }
 
     /// Close the open block (placing it in the tree) and open one for `block`.
+    /// Open `block` at line `line_no` (stream offset `offset`): its records
+    /// start at the next field.
+    #[inline(always)]
+    fn push_block(&mut self, block: BlockId, line_no: u32, offset: u64) {
+        let w = &mut self.work;
+        w.blocks.push(RawBlock {
+            id: block,
+            line: line_no,
+            first: w.fields.len() as u32,
+            end: w.fields.len() as u32,
+            decoded_start: w.decoded.len() as u32,
+            offset,
+        });
+        self.cur_open = true;
+    }
+
     fn new_block(&mut self, text: Text<'_>, block: BlockId, num: u16, line_no: u32, line_at: u64) {
         if self.cur_open && self.cur_id == block && num != 1 {
             self.instance_split(block, num, line_no);
@@ -436,16 +443,7 @@ impl Core {
             // Counting starts at the envoi's first line: open it now.
             self.start_envoi(line_no);
         }
-        let w = &mut self.work;
-        w.blocks.push(RawBlock {
-            id: block,
-            line: line_no,
-            first: w.fields.len() as u32,
-            end: w.fields.len() as u32,
-            decoded_start: w.decoded.len() as u32,
-            offset: line_at,
-        });
-        self.cur_open = true;
+        self.push_block(block, line_no, line_at);
         self.cur_id = block;
     }
 
