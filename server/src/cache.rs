@@ -286,8 +286,7 @@ mod tests {
     async fn answers_are_kept_until_another_snapshot_is_published() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/published.db", dir.path().display());
-        let store = PublishedStore::open(&url).await.unwrap();
-        store.publish(&[template("11111111100011")]).await.unwrap();
+        let store = one_row_store(dir.path()).await;
         let mut cache = ResponseCache::new(store.clone(), 1 << 20);
         cache.recheck = Duration::ZERO;
         let app = crate::api_v1::router(store.clone())
@@ -324,15 +323,21 @@ mod tests {
         }
     }
 
+    /// A published store in `dir` (`published.db`) holding one establishment.
+    pub(super) async fn one_row_store(dir: &std::path::Path) -> PublishedStore {
+        let url = format!("sqlite://{}/published.db", dir.display());
+        let store = PublishedStore::open(&url).await.unwrap();
+        store.publish(&[template("11111111100011")]).await.unwrap();
+        store
+    }
+
     /// The API over a store of one establishment in `dir`, behind a cache of
     /// `capacity(one)` bytes, `one` being the size of its default list answer.
     async fn api_with_cache(
         dir: &std::path::Path,
         capacity: impl Fn(usize) -> usize,
     ) -> (axum::Router, Arc<ResponseCache>, usize) {
-        let url = format!("sqlite://{}/published.db", dir.display());
-        let store = PublishedStore::open(&url).await.unwrap();
-        store.publish(&[template("11111111100011")]).await.unwrap();
+        let store = one_row_store(dir).await;
         let one = serde_json::to_vec(
             &store
                 .list(&ancrage_published::ListFilter::default())
@@ -409,17 +414,15 @@ mod tests {
 
 #[cfg(test)]
 mod single_flight {
+    use super::tests::one_row_store;
     use super::*;
-    use crate::cli::bench_data::tests::template;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use tower::ServiceExt;
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn concurrent_misses_compute_the_answer_once() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/published.db", dir.path().display());
-        let store = PublishedStore::open(&url).await.unwrap();
-        store.publish(&[template("11111111100011")]).await.unwrap();
+        let store = one_row_store(dir.path()).await;
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
         let app = axum::Router::new()
@@ -462,9 +465,7 @@ mod single_flight {
     #[tokio::test]
     async fn server_function_posts_are_kept_by_their_body() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/published.db", dir.path().display());
-        let store = PublishedStore::open(&url).await.unwrap();
-        store.publish(&[template("11111111100011")]).await.unwrap();
+        let store = one_row_store(dir.path()).await;
         let calls = Arc::new(AtomicUsize::new(0));
         let counted = calls.clone();
         let echo = move |body: String| {
