@@ -4,7 +4,7 @@
 use ancrage_published::{basin_summaries, BasinSummary, EstablishmentDetail};
 use sqlx::{Any, Row, Transaction};
 
-use crate::{naf_section, section_label, PublishedStore, StoreError};
+use crate::{bind_all, naf_section, placeholders, section_label, PublishedStore, StoreError};
 
 /// Replace every basin summary by those of `rows` (inside the publish transaction).
 pub(crate) async fn replace(
@@ -66,15 +66,11 @@ impl PublishedStore {
         }
         // One query for all of them (a comparison is asked many times a second
         // under load), put back in the order asked.
-        let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT basin, summary FROM basin_summary WHERE basin IN ({})",
-            marks.join(", ")
+            placeholders(codes.len())
         );
-        let mut query = sqlx::query(&sql);
-        for code in codes {
-            query = query.bind(code);
-        }
+        let query = bind_all(sqlx::query(&sql), codes);
         let found: Vec<BasinSummary> = query
             .fetch_all(&self.pool)
             .await?

@@ -324,10 +324,9 @@ impl PublishedStore {
         if sirets.is_empty() {
             return Ok(Vec::new());
         }
-        let slots: Vec<String> = (1..=sirets.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM establishment WHERE siret IN ({})",
-            slots.join(", ")
+            placeholders(sirets.len())
         );
         let rows = bind_all(sqlx::query(&sql), sirets)
             .fetch_all(&self.pool)
@@ -609,7 +608,15 @@ fn where_clause(f: &ListFilter) -> (String, Vec<String>) {
     }
 }
 
-fn bind_all<'q>(
+/// `$1, $2, …, $n`: the placeholders of an `IN (…)` list of `n` values.
+pub(crate) fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) fn bind_all<'q>(
     mut q: Query<'q, Any, AnyArguments<'q>>,
     params: &'q [String],
 ) -> Query<'q, Any, AnyArguments<'q>> {
